@@ -1,0 +1,74 @@
+//! One record reduced to what the recording structures need.
+
+use std::time::Duration;
+
+use crate::sketch::histogram::{self, MAX_MICROS};
+
+/// Milliseconds per minute, the finest bucket of the collector.
+pub(crate) const MINUTE_MS: u64 = 60_000;
+/// Minutes per hour and per day (UTC).
+pub(crate) const HOUR_MINUTES: u64 = 60;
+pub(crate) const DAY_MINUTES: u64 = 1_440;
+
+/// A record's time slot, latency and bucket, computed once per call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sample {
+    /// Minute (since the Unix epoch) the record belongs to.
+    pub(crate) minute: u64,
+    /// The collector's current minute, to tell "late" from "clock went back".
+    pub(crate) now_minute: u64,
+    /// Response time in µs, clamped to the histogram range.
+    pub(crate) micros: u64,
+    /// Histogram bucket of `micros`.
+    pub(crate) bucket: usize,
+    /// Record time in ms since the collector started, wrapping (49 days).
+    pub(crate) rel_ms: u32,
+}
+
+impl Sample {
+    #[inline]
+    pub(crate) fn new(t_ms: u64, now_ms: u64, epoch_ms: u64, response_time: Duration) -> Self {
+        let micros = response_time
+            .as_secs()
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(response_time.subsec_micros()))
+            .min(MAX_MICROS);
+        Sample {
+            minute: t_ms / MINUTE_MS,
+            now_minute: now_ms / MINUTE_MS,
+            micros,
+            bucket: histogram::bucket_of(micros),
+            rel_ms: t_ms.wrapping_sub(epoch_ms) as u32,
+        }
+    }
+}
+
+/// What a ring of `len` time-keyed slots does with a record for `key`
+/// whose slot holds `slot_key`, when "now" is `now_key`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Admit {
+    /// The slot already holds `key`.
+    Ready,
+    /// Reset the slot for `key`: it is empty, older, or from the future
+    /// (the wall clock went back).
+    Reset,
+    /// The slot holds a newer period that is still valid, or `key` is older
+    /// than the ring's whole window: the record is too old for this ring.
+    TooOld,
+}
+
+#[inline]
+pub(crate) fn admit(slot_key: u64, key: u64, now_key: u64, len: u64) -> Admit {
+    if slot_key == key {
+        Admit::Ready
+    } else if key.saturating_add(len) <= now_key {
+        Admit::TooOld
+    } else if slot_key == EMPTY || slot_key < key || slot_key > now_key {
+        Admit::Reset
+    } else {
+        Admit::TooOld
+    }
+}
+
+/// Key of a slot that never held anything.
+pub(crate) const EMPTY: u64 = u64::MAX;
