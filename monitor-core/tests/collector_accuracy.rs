@@ -148,7 +148,7 @@ fn folding_under_a_moving_clock_loses_and_duplicates_nothing() {
     let c = with_clock(&clock);
     let stop = Arc::new(AtomicBool::new(false));
     let ticker = {
-        let (clock, stop) = (clock.clone(), Arc::clone(&stop));
+        let stop = Arc::clone(&stop);
         thread::spawn(move || {
             // 4 simulated hours, a minute at a time, crossing midnight.
             for _ in 0..240 {

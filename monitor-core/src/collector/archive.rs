@@ -1,42 +1,57 @@
-//! Minute, hour and day buckets shared by all threads, behind one mutex.
+//! Minute, hour and day periods shared by all threads, behind one mutex.
 //!
 //! Shards fold their finished minutes in here (once per minute per thread);
 //! readers take the same lock, so a minute is counted either in its shard
 //! or here, never in both and never in neither. Each ring is keyed by time:
-//! a bucket is reused for a newer period by resetting it, so stale periods
-//! can never leak into new windows.
+//! a period's slot is reused for a newer period by resetting it, so stale
+//! periods can never leak into new windows.
 
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::sample::{Admit, DAY_MINUTES, EMPTY, HOUR_MINUTES, Sample, admit};
 use super::shard::MinuteSlot;
 use crate::sketch::histogram::{BUCKETS, LatencyHistogram};
+use crate::sketch::hll::{HllRegisters, UserHash};
 
-/// Minute buckets kept (a little over the hour the stats look back).
+/// Minute periods kept (a little over the hour the stats look back).
 pub(crate) const MINUTE_SLOTS: usize = 64;
-/// Hour buckets kept: 7 days.
+/// Hour periods kept: 7 days.
 pub(crate) const HOUR_SLOTS: usize = 168;
-/// Day buckets kept: 30 days.
+/// Day periods kept: 30 days.
 pub(crate) const DAY_SLOTS: usize = 30;
 
-/// One period's messages: count, latency sum and buckets.
-pub(crate) struct Bucket {
+/// One period's messages (count, latency sum and buckets) and users.
+/// Memory is allocated when the period first receives data.
+pub(crate) struct Period {
     pub(crate) key: u64,
     count: u64,
     sum_micros: u64,
-    /// Empty until the bucket first receives data.
     counts: Vec<u64>,
+    users: Option<Box<HllRegisters>>,
 }
 
-impl Bucket {
+impl Period {
+    fn empty() -> Self {
+        Period {
+            key: EMPTY,
+            count: 0,
+            sum_micros: 0,
+            counts: Vec::new(),
+            users: None,
+        }
+    }
+
     fn reset(&mut self, key: u64) {
         self.key = key;
         self.count = 0;
         self.sum_micros = 0;
         self.counts.iter_mut().for_each(|c| *c = 0);
+        if let Some(users) = &mut self.users {
+            **users = HllRegisters::new();
+        }
     }
 
-    fn add(&mut self, count: u64, sum_micros: u64, buckets: &[(usize, u64)]) {
+    fn add(&mut self, count: u64, sum_micros: u64, buckets: &[(usize, u64)], users: &HllRegisters) {
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS];
         }
@@ -45,9 +60,12 @@ impl Bucket {
         for &(i, n) in buckets {
             self.counts[i] += n;
         }
+        self.users
+            .get_or_insert_with(|| Box::new(HllRegisters::new()))
+            .merge(users);
     }
 
-    pub(crate) fn merge_into(&self, h: &mut LatencyHistogram) {
+    pub(crate) fn merge_latency(&self, h: &mut LatencyHistogram) {
         h.add_totals(self.count, self.sum_micros);
         for (i, &n) in self.counts.iter().enumerate() {
             if n > 0 {
@@ -55,71 +73,72 @@ impl Bucket {
             }
         }
     }
+
+    pub(crate) fn merge_users(&self, acc: &mut HllRegisters) {
+        if let Some(users) = &self.users {
+            acc.merge(users);
+        }
+    }
 }
 
-/// A ring of buckets, each `unit` minutes long.
-pub(crate) struct BucketRing {
+/// A ring of periods, each `unit` minutes long.
+pub(crate) struct Ring {
     unit: u64,
-    slots: Vec<Bucket>,
+    slots: Vec<Period>,
 }
 
-impl BucketRing {
+impl Ring {
     fn new(unit: u64, len: usize) -> Self {
-        BucketRing {
+        Ring {
             unit,
-            slots: (0..len)
-                .map(|_| Bucket {
-                    key: EMPTY,
-                    count: 0,
-                    sum_micros: 0,
-                    counts: Vec::new(),
-                })
-                .collect(),
+            slots: (0..len).map(|_| Period::empty()).collect(),
         }
     }
 
-    /// Minutes per bucket.
+    /// Minutes per period.
     pub(crate) fn unit(&self) -> u64 {
         self.unit
     }
 
-    /// The bucket for `key`, if this ring still holds it.
-    pub(crate) fn get(&self, key: u64) -> Option<&Bucket> {
-        let b = &self.slots[(key % self.slots.len() as u64) as usize];
-        (b.key == key).then_some(b)
+    /// The period `key`, if this ring still holds it.
+    pub(crate) fn get(&self, key: u64) -> Option<&Period> {
+        let p = &self.slots[(key % self.slots.len() as u64) as usize];
+        (p.key == key).then_some(p)
     }
 
-    /// The bucket to add `minute` to, reset if it held an older (or a
-    /// future) period; `None` when it holds a newer valid one.
-    fn entry(&mut self, minute: u64, now_minute: u64) -> Option<&mut Bucket> {
+    /// The period to add `minute` to, reset if its slot held an older (or
+    /// a future) period; `None` when `minute` is too old for this ring.
+    fn entry(&mut self, minute: u64, now_minute: u64) -> Option<&mut Period> {
         let (key, now_key) = (minute / self.unit, now_minute / self.unit);
         let len = self.slots.len() as u64;
-        let b = &mut self.slots[(key % len) as usize];
-        match admit(b.key, key, now_key, len) {
+        let p = &mut self.slots[(key % len) as usize];
+        match admit(p.key, key, now_key, len) {
             Admit::Ready => {}
-            Admit::Reset => b.reset(key),
+            Admit::Reset => p.reset(key),
             Admit::TooOld => return None,
         }
-        Some(b)
+        Some(p)
     }
 
-    /// Forgets buckets that left the window ending at `now_minute`.
+    /// Forgets periods that left the window ending at `now_minute`.
     fn expire(&mut self, now_minute: u64) {
         let now_key = now_minute / self.unit;
         let len = self.slots.len() as u64;
-        for b in &mut self.slots {
-            if b.key != EMPTY && (b.key > now_key || b.key + len <= now_key) {
-                b.reset(EMPTY);
+        for p in &mut self.slots {
+            if p.key != EMPTY && (p.key > now_key || p.key + len <= now_key) {
+                p.reset(EMPTY);
             }
         }
     }
 }
 
-/// The shared buckets plus what fell outside them.
+/// The shared periods, every user ever seen, and what fell outside.
 pub(crate) struct Archive {
-    pub(crate) minutes: BucketRing,
-    pub(crate) hours: BucketRing,
-    pub(crate) days: BucketRing,
+    pub(crate) minutes: Ring,
+    pub(crate) hours: Ring,
+    pub(crate) days: Ring,
+    /// Every user folded in so far (shards hold the rest).
+    pub(crate) all_users: HllRegisters,
     /// Records whose minute slot was already taken by a newer minute.
     pub(crate) late_records: u64,
     /// Records too old for even the day ring (still in the total).
@@ -129,9 +148,10 @@ pub(crate) struct Archive {
 impl Archive {
     pub(crate) fn new() -> Self {
         Archive {
-            minutes: BucketRing::new(1, MINUTE_SLOTS),
-            hours: BucketRing::new(HOUR_MINUTES, HOUR_SLOTS),
-            days: BucketRing::new(DAY_MINUTES, DAY_SLOTS),
+            minutes: Ring::new(1, MINUTE_SLOTS),
+            hours: Ring::new(HOUR_MINUTES, HOUR_SLOTS),
+            days: Ring::new(DAY_MINUTES, DAY_SLOTS),
+            all_users: HllRegisters::new(),
             late_records: 0,
             expired_records: 0,
         }
@@ -153,28 +173,48 @@ impl Archive {
                 (n > 0).then_some((i, u64::from(n)))
             })
             .collect();
-        self.add(minute, now_minute, count, sum, &buckets);
+        let mut users = HllRegisters::new();
+        slot.users.merge_into(&mut users);
+        self.add(minute, now_minute, count, sum, &buckets, &users);
     }
 
     /// Adds one record that missed its shard slot.
-    pub(crate) fn add_late(&mut self, s: &Sample) {
+    pub(crate) fn add_late(&mut self, s: &Sample, user: UserHash) {
         self.late_records += 1;
-        self.add(s.minute, s.now_minute, 1, s.micros, &[(s.bucket, 1)]);
+        let mut users = HllRegisters::new();
+        users.insert(user);
+        self.add(
+            s.minute,
+            s.now_minute,
+            1,
+            s.micros,
+            &[(s.bucket, 1)],
+            &users,
+        );
     }
 
-    fn add(&mut self, minute: u64, now: u64, count: u64, sum: u64, buckets: &[(usize, u64)]) {
+    fn add(
+        &mut self,
+        minute: u64,
+        now: u64,
+        count: u64,
+        sum: u64,
+        buckets: &[(usize, u64)],
+        users: &HllRegisters,
+    ) {
+        self.all_users.merge(users);
         for ring in [&mut self.minutes, &mut self.hours] {
-            if let Some(b) = ring.entry(minute, now) {
-                b.add(count, sum, buckets);
+            if let Some(p) = ring.entry(minute, now) {
+                p.add(count, sum, buckets, users);
             }
         }
         match self.days.entry(minute, now) {
-            Some(b) => b.add(count, sum, buckets),
+            Some(p) => p.add(count, sum, buckets, users),
             None => self.expired_records += count,
         }
     }
 
-    /// Resets buckets that left their windows (readers ignore them anyway).
+    /// Resets periods that left their windows (readers ignore them anyway).
     pub(crate) fn expire(&mut self, now_minute: u64) {
         self.minutes.expire(now_minute);
         self.hours.expire(now_minute);

@@ -4,17 +4,16 @@
 //! # How a record stays cheap
 //! `record_message` does no locking, no allocation and no system call:
 //! - "now" is one atomic load of the cached [`Clock`];
-//! - the user id is hashed once (rapidhash) for three HyperLogLog sketches
-//!   (minute, hour, day), each a relaxed load that only writes when a
-//!   register grows;
-//! - count, latency sum, latency bucket and a recent-sample entry go into the
-//!   calling thread's own shard, with plain loads and stores on cache lines
-//!   no other thread writes.
+//! - the user id is hashed once (rapidhash);
+//! - count, latency sum, latency bucket, a recent-sample entry and one
+//!   HyperLogLog register go into the calling thread's own shard, with plain
+//!   loads and stores on cache lines no other thread writes.
 //!
 //! Once per minute per thread, the first record of the new minute folds the
-//! shard's previous minute into shared minute/hour/day buckets under a
-//! mutex. Readers take that mutex and merge shared buckets with the shards'
-//! live minutes, so every record is counted exactly once.
+//! shard's previous minute (counts, buckets and users) into shared
+//! minute/hour/day periods under a mutex. Readers take that mutex and merge
+//! shared periods with the shards' live minutes, so every record is counted
+//! exactly once and every user sketch is the exact union of its parts.
 //!
 //! Buckets are keyed by wall-clock period and roll over on their own; there
 //! is nothing to call periodically.
@@ -27,7 +26,6 @@ mod sample;
 mod shard;
 mod stats;
 mod thread_slot;
-mod users;
 
 pub use config::{CollectorConfig, DEFAULT_RECENT, MAX_RECENT};
 pub use read::{MAX_DAYS, MAX_HOURS};
@@ -48,7 +46,6 @@ use crate::sketch::hll::UserHash;
 use archive::Archive;
 use sample::{MINUTE_MS, Sample};
 use shard::Shard;
-use users::UserSketches;
 
 /// Threads beyond this many alive at once share one locked shard.
 const MAX_SHARDS: usize = 256;
@@ -96,7 +93,6 @@ struct Inner {
     overflow_records: AtomicU64,
     future_records: AtomicU64,
     archive: Mutex<Archive>,
-    users: UserSketches,
     active_connections: AtomicU64,
     /// Last heartbeat in ms since the epoch; 0 when none yet.
     last_heartbeat_ms: AtomicU64,
@@ -120,7 +116,6 @@ impl MetricsCollector {
                 overflow_records: AtomicU64::new(0),
                 future_records: AtomicU64::new(0),
                 archive: Mutex::new(Archive::new()),
-                users: UserSketches::new(),
                 active_connections: AtomicU64::new(0),
                 last_heartbeat_ms: AtomicU64::new(0),
             }),
@@ -192,20 +187,21 @@ impl Inner {
     #[inline]
     fn record(&self, user_id: &str, t_ms: u64, now_ms: u64, response_time: Duration) {
         let sample = Sample::new(t_ms, now_ms, self.started_ms, response_time);
-        let hash = UserHash::of(user_id);
+        let user = UserHash::of(user_id);
         match thread_slot::current().and_then(|i| self.shards.get(i)) {
-            Some(cell) => cell
-                .get_or_init(|| Shard::new(self.recent_len))
-                .record(&sample, &self.archive),
-            None => self.record_shared(&sample),
+            Some(cell) => cell.get_or_init(|| Shard::new(self.recent_len)).record(
+                &sample,
+                user,
+                &self.archive,
+            ),
+            None => self.record_shared(&sample, user),
         }
-        self.users.observe(hash, sample.minute, sample.now_minute);
     }
 
     #[cold]
-    fn record_shared(&self, sample: &Sample) {
+    fn record_shared(&self, sample: &Sample, user: UserHash) {
         let _exclusive = self.overflow_lock.lock();
-        self.overflow.record(sample, &self.archive);
+        self.overflow.record(sample, user, &self.archive);
         self.overflow_records.fetch_add(1, Relaxed);
     }
 }

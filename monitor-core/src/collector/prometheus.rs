@@ -136,7 +136,6 @@ fn publish(s: &CurrentStats, c: &CollectorCounters) {
     for (kind, n) in [
         ("late", c.late_records),
         ("expired", c.expired_records),
-        ("stale_user", c.stale_user_records),
         ("future", c.future_records),
         ("overflow", c.overflow_records),
     ] {

@@ -1,12 +1,12 @@
 //! Everything that reads a collector: stats, series, recent samples.
 //!
-//! Readers hold the archive lock while merging shared buckets with the
+//! Readers hold the archive lock while merging shared periods with the
 //! shards' live minutes, so a minute being folded is never counted twice
 //! or missed; shards are read with relaxed loads while their owners write.
 
 use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
-use super::archive::{Archive, BucketRing};
+use super::archive::{Archive, Period, Ring};
 use super::sample::{DAY_MINUTES, EMPTY, HOUR_MINUTES, MINUTE_MS};
 use super::shard::{MinuteSlot, Shard};
 use super::stats::{
@@ -16,11 +16,47 @@ use super::stats::{
 use super::{Inner, MetricsCollector};
 use crate::clock::from_unix_ms;
 use crate::sketch::histogram::LatencyHistogram;
+use crate::sketch::hll::HllRegisters;
 
 /// Most hours [`MetricsCollector::hourly`] returns.
 pub const MAX_HOURS: usize = 168;
 /// Most days [`MetricsCollector::daily`] returns.
 pub const MAX_DAYS: usize = 30;
+/// Minutes that count as "active now".
+const ACTIVE_NOW_MINUTES: u64 = 30;
+/// Days that count as "this week".
+const WEEK_DAYS: u64 = 7;
+
+/// One source of data for a period: folded into the archive, or still
+/// live in a shard.
+enum Source<'a> {
+    Archived(&'a Period),
+    Live(&'a MinuteSlot),
+}
+
+impl Source<'_> {
+    fn merge_latency(&self, h: &mut LatencyHistogram) {
+        match self {
+            Source::Archived(p) => p.merge_latency(h),
+            Source::Live(slot) => {
+                h.add_totals(slot.count.load(Relaxed), slot.sum_micros.load(Relaxed));
+                for (i, n) in slot.buckets.iter().enumerate() {
+                    let n = n.load(Relaxed);
+                    if n > 0 {
+                        h.add_bucket(i, u64::from(n));
+                    }
+                }
+            }
+        }
+    }
+
+    fn merge_users(&self, acc: &mut HllRegisters) {
+        match self {
+            Source::Archived(p) => p.merge_users(acc),
+            Source::Live(slot) => slot.users.merge_into(acc),
+        }
+    }
+}
 
 impl MetricsCollector {
     /// Everything the collector knows, now.
@@ -30,13 +66,42 @@ impl MetricsCollector {
         let now_minute = now_ms / MINUTE_MS;
         let now_hour = now_minute / HOUR_MINUTES;
         let today = now_minute / DAY_MINUTES;
-        let (hour, day) = {
+
+        let mut hour = LatencyHistogram::new();
+        let mut day = LatencyHistogram::new();
+        let mut active_now = HllRegisters::new();
+        let mut active_today = HllRegisters::new();
+        let mut this_week = HllRegisters::new();
+        let mut all_time;
+        {
             let archive = inner.archive.lock();
-            (
-                inner.merged(&archive.minutes, now_minute.saturating_sub(59), now_minute),
-                inner.merged(&archive.hours, now_hour.saturating_sub(23), now_hour),
-            )
-        };
+            let from = now_minute.saturating_sub(59);
+            inner.visit(&archive.minutes, from, now_minute, |_, s| {
+                s.merge_latency(&mut hour);
+            });
+            let from = now_minute.saturating_sub(ACTIVE_NOW_MINUTES - 1);
+            inner.visit(&archive.minutes, from, now_minute, |_, s| {
+                s.merge_users(&mut active_now);
+            });
+            let from = now_hour.saturating_sub(23);
+            inner.visit(&archive.hours, from, now_hour, |_, s| {
+                s.merge_latency(&mut day);
+            });
+            let from = today.saturating_sub(WEEK_DAYS - 1);
+            inner.visit(&archive.days, from, today, |key, s| {
+                s.merge_users(&mut this_week);
+                if key == today {
+                    s.merge_users(&mut active_today);
+                }
+            });
+            all_time = archive.all_users.clone();
+            for shard in inner.shards() {
+                for slot in &shard.slots {
+                    slot.users.merge_into(&mut all_time);
+                }
+            }
+        }
+
         let last_hour = hour.summary();
         let last_heartbeat = inner.last_heartbeat_ms.load(Relaxed);
         CurrentStats {
@@ -53,10 +118,10 @@ impl MetricsCollector {
             },
             response_time_24h: day.summary(),
             users: UserStats {
-                total: inner.users.all_time().count(),
-                active_today: inner.users.day(today),
-                active_this_week: inner.users.week(today),
-                active_now: inner.users.active_now(now_minute),
+                total: all_time.count(),
+                active_today: active_today.count(),
+                active_this_week: this_week.count(),
+                active_now: active_now.count(),
             },
             active_connections: inner.active_connections.load(Relaxed),
             last_heartbeat: (last_heartbeat > 0).then(|| from_unix_ms(last_heartbeat)),
@@ -66,22 +131,15 @@ impl MetricsCollector {
     /// The last `hours` clock hours (at most 168), oldest first, ending with
     /// the current hour.
     pub fn hourly(&self, hours: usize) -> Vec<HourlyBucket> {
-        let inner = &*self.inner;
-        let now_hour = inner.clock.now_ms() / MINUTE_MS / HOUR_MINUTES;
-        let n = hours.min(MAX_HOURS) as u64;
-        let from = (now_hour + 1).saturating_sub(n);
-        let series = inner.series(|a| &a.hours, from, now_hour);
-        inner.buckets(series, from, HOUR_MINUTES, |h| inner.users.hour(h))
+        let now_hour = self.inner.clock.now_ms() / MINUTE_MS / HOUR_MINUTES;
+        self.inner
+            .series(|a| &a.hours, hours.min(MAX_HOURS), now_hour)
     }
 
     /// The last `days` UTC days (at most 30), oldest first, ending today.
     pub fn daily(&self, days: usize) -> Vec<DailyBucket> {
-        let inner = &*self.inner;
-        let today = inner.clock.now_ms() / MINUTE_MS / DAY_MINUTES;
-        let n = days.min(MAX_DAYS) as u64;
-        let from = (today + 1).saturating_sub(n);
-        let series = inner.series(|a| &a.days, from, today);
-        inner.buckets(series, from, DAY_MINUTES, |d| inner.users.day(d))
+        let today = self.inner.clock.now_ms() / MINUTE_MS / DAY_MINUTES;
+        self.inner.series(|a| &a.days, days.min(MAX_DAYS), today)
     }
 
     /// The most recent response times (as many as configured, default
@@ -116,7 +174,6 @@ impl MetricsCollector {
         CollectorCounters {
             late_records,
             expired_records,
-            stale_user_records: inner.users.stale(),
             future_records: inner.future_records.load(Relaxed),
             overflow_records: inner.overflow_records.load(Relaxed),
         }
@@ -135,42 +192,48 @@ impl Inner {
         self.shards().map(Shard::total).sum()
     }
 
-    /// One histogram for the whole of `from..=to` in `ring`.
-    fn merged(&self, ring: &BucketRing, from: u64, to: u64) -> LatencyHistogram {
-        let mut out = LatencyHistogram::new();
-        self.visit(ring, from, to, |_, add| add(&mut out));
-        out
+    /// The `n` periods of the ring `pick` selects, ending with `last`.
+    fn series(&self, pick: impl Fn(&Archive) -> &Ring, n: usize, last: u64) -> Vec<SeriesBucket> {
+        let from = (last + 1).saturating_sub(n as u64);
+        let len = (last + 1 - from) as usize;
+        let mut latency = vec![LatencyHistogram::new(); len];
+        let mut users = vec![HllRegisters::new(); len];
+        let unit = {
+            let archive = self.archive.lock();
+            let ring = pick(&archive);
+            self.visit(ring, from, last, |key, s| {
+                let i = (key - from) as usize;
+                s.merge_latency(&mut latency[i]);
+                s.merge_users(&mut users[i]);
+            });
+            ring.unit()
+        };
+        latency
+            .into_iter()
+            .zip(users)
+            .zip(from..)
+            .map(|((h, u), key)| {
+                let r = h.summary();
+                SeriesBucket {
+                    start: from_unix_ms(key * unit * MINUTE_MS),
+                    count: h.count(),
+                    unique_users: u.count(),
+                    avg_response_time_ms: r.avg_ms,
+                    p50_ms: r.p50_ms,
+                    p95_ms: r.p95_ms,
+                    p99_ms: r.p99_ms,
+                }
+            })
+            .collect()
     }
 
-    /// One histogram per key of `from..=to` in the ring `pick` selects.
-    fn series(
-        &self,
-        pick: impl Fn(&Archive) -> &BucketRing,
-        from: u64,
-        to: u64,
-    ) -> Vec<LatencyHistogram> {
-        let len = (to + 1).saturating_sub(from) as usize;
-        let mut out = vec![LatencyHistogram::new(); len];
-        let archive = self.archive.lock();
-        self.visit(pick(&archive), from, to, |key, add| {
-            add(&mut out[(key - from) as usize])
-        });
-        out
-    }
-
-    /// Calls `f(key, merge)` for every source of data for keys
-    /// `from..=to` of `ring`: its own buckets and the shards' live minutes.
-    /// The archive lock must be held by the caller (it owns `ring`).
-    fn visit(
-        &self,
-        ring: &BucketRing,
-        from: u64,
-        to: u64,
-        mut f: impl FnMut(u64, &dyn Fn(&mut LatencyHistogram)),
-    ) {
+    /// Calls `f(key, source)` for every source of data for periods
+    /// `from..=to` of `ring`: the ring's own periods and the shards' live
+    /// minutes. The caller holds the archive lock (it owns `ring`).
+    fn visit(&self, ring: &Ring, from: u64, to: u64, mut f: impl FnMut(u64, Source<'_>)) {
         for key in from..=to {
-            if let Some(bucket) = ring.get(key) {
-                f(key, &|h| bucket.merge_into(h));
+            if let Some(period) = ring.get(key) {
+                f(key, Source::Archived(period));
             }
         }
         for shard in self.shards() {
@@ -181,44 +244,9 @@ impl Inner {
                 }
                 let key = minute / ring.unit();
                 if (from..=to).contains(&key) {
-                    f(key, &|h| merge_slot(slot, h));
+                    f(key, Source::Live(slot));
                 }
             }
-        }
-    }
-
-    fn buckets(
-        &self,
-        series: Vec<LatencyHistogram>,
-        from: u64,
-        unit_minutes: u64,
-        users: impl Fn(u64) -> u64,
-    ) -> Vec<SeriesBucket> {
-        series
-            .into_iter()
-            .zip(from..)
-            .map(|(h, key)| {
-                let r = h.summary();
-                SeriesBucket {
-                    start: from_unix_ms(key * unit_minutes * MINUTE_MS),
-                    count: h.count(),
-                    unique_users: if h.count() > 0 { users(key) } else { 0 },
-                    avg_response_time_ms: r.avg_ms,
-                    p50_ms: r.p50_ms,
-                    p95_ms: r.p95_ms,
-                    p99_ms: r.p99_ms,
-                }
-            })
-            .collect()
-    }
-}
-
-fn merge_slot(slot: &MinuteSlot, h: &mut LatencyHistogram) {
-    h.add_totals(slot.count.load(Relaxed), slot.sum_micros.load(Relaxed));
-    for (i, n) in slot.buckets.iter().enumerate() {
-        let n = n.load(Relaxed);
-        if n > 0 {
-            h.add_bucket(i, u64::from(n));
         }
     }
 }

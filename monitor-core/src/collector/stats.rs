@@ -109,8 +109,6 @@ pub struct CollectorCounters {
     pub late_records: u64,
     /// Records older than every bucket kept (counted in the total only).
     pub expired_records: u64,
-    /// Records too old for their period's user sketch.
-    pub stale_user_records: u64,
     /// Records dated in the future beyond a minute, counted as "now".
     pub future_records: u64,
     /// Records from threads beyond the shard limit (took a shared lock).

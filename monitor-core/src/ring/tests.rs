@@ -138,7 +138,7 @@ fn concurrent_writers_and_readers_never_see_torn_or_unwritten_entries() {
     assert!(snap.iter().all(Tagged::is_whole));
     // Every writer's final entry is the newest of its own.
     for w in 0..WRITERS {
-        if let Some(last) = snap.iter().filter(|e| e.writer == w).last() {
+        if let Some(last) = snap.iter().rfind(|e| e.writer == w) {
             assert_eq!(last.seq, PER_WRITER - 1);
         }
     }

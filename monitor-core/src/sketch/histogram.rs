@@ -219,7 +219,7 @@ mod tests {
             for &v in &values {
                 h.record(v);
             }
-            let mut sorted = values.clone();
+            let mut sorted = values;
             sorted.sort_unstable();
             for q in [q, 0.5, 0.95, 0.99] {
                 let exact = exact_nearest_rank(&sorted, q) as f64;

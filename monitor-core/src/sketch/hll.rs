@@ -12,7 +12,7 @@
 //! (SPEC §8). User ids are hashed with rapidhash v3, whose output is fixed
 //! by its specification, so sketches stay comparable across releases.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 /// log2 of the number of registers.
 pub const PRECISION: u32 = 14;
@@ -30,8 +30,7 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UserHash {
-    word: u16,
-    shift: u8,
+    index: u16,
     rank: u8,
 }
 
@@ -45,76 +44,60 @@ impl UserHash {
     /// Splits a 64-bit hash into register index (top bits) and rank.
     #[inline]
     pub fn from_hash(hash: u64) -> Self {
-        let index = (hash >> (64 - PRECISION)) as usize;
         let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
-        let rank = rest.leading_zeros() + 1;
         UserHash {
-            word: (index / 8) as u16,
-            shift: ((index % 8) * 8) as u8,
-            rank: rank as u8,
+            index: (hash >> (64 - PRECISION)) as u16,
+            rank: (rest.leading_zeros() + 1) as u8,
         }
     }
 
-    fn mask(self) -> u64 {
-        0xFF << self.shift
+    fn word(self) -> usize {
+        usize::from(self.index) / 8
+    }
+
+    fn shift(self) -> u32 {
+        u32::from(self.index % 8) * 8
     }
 }
 
-/// Registers shared by threads: recording is a relaxed load, and a
-/// compare-and-swap only when the register grows (rarer and rarer as the
-/// sketch fills: about 2^-r of records touch a register holding r).
-pub(crate) struct AtomicHll {
-    words: Box<[AtomicU64]>,
+/// Registers written by one thread at a time and read by any, one byte
+/// each: recording is a relaxed byte load and, only when the register
+/// grows, a relaxed byte store. With a single writer no update is lost;
+/// readers see each register whole.
+pub(crate) struct LiveHll {
+    registers: Box<[AtomicU8; REGISTERS]>,
 }
 
-impl AtomicHll {
+impl LiveHll {
     pub(crate) fn new() -> Self {
-        AtomicHll {
-            words: (0..WORDS).map(|_| AtomicU64::new(0)).collect(),
+        LiveHll {
+            registers: Box::new(std::array::from_fn(|_| AtomicU8::new(0))),
         }
     }
 
+    /// Adds a user. Callers guarantee a single writer.
     #[inline]
     pub(crate) fn observe(&self, h: UserHash) {
-        let word = &self.words[usize::from(h.word)];
-        let rank = u64::from(h.rank);
-        let current = word.load(Relaxed);
-        if (current & h.mask()) >> h.shift < rank {
-            let _ = word.fetch_update(Relaxed, Relaxed, |w| {
-                ((w & h.mask()) >> h.shift < rank).then_some((w & !h.mask()) | (rank << h.shift))
-            });
+        let register = &self.registers[usize::from(h.index) & (REGISTERS - 1)];
+        if register.load(Relaxed) < h.rank {
+            register.store(h.rank, Relaxed);
         }
     }
 
     pub(crate) fn clear(&self) {
-        for w in self.words.iter() {
-            w.store(0, Relaxed);
-        }
-    }
-
-    /// Raises every register of `self` to at least the one in `other`.
-    pub(crate) fn absorb(&self, other: &AtomicHll) {
-        for (mine, theirs) in self.words.iter().zip(other.words.iter()) {
-            let theirs = theirs.load(Relaxed);
-            if theirs != 0 {
-                let _ = mine.fetch_update(Relaxed, Relaxed, |w| {
-                    let max = bytewise_max(w, theirs);
-                    (max != w).then_some(max)
-                });
-            }
+        for r in self.registers.iter() {
+            r.store(0, Relaxed);
         }
     }
 
     pub(crate) fn merge_into(&self, acc: &mut HllRegisters) {
-        for (a, w) in acc.words.iter_mut().zip(self.words.iter()) {
-            *a = bytewise_max(*a, w.load(Relaxed));
+        for (a, regs) in acc.words.iter_mut().zip(self.registers.chunks_exact(8)) {
+            let word = regs
+                .iter()
+                .rev()
+                .fold(0u64, |w, r| (w << 8) | u64::from(r.load(Relaxed)));
+            *a = bytewise_max(*a, word);
         }
-    }
-
-    pub(crate) fn to_registers(&self) -> HllRegisters {
-        let mut regs = HllRegisters::new();
-        self.merge_into(&mut regs);
-        regs
     }
 }
 
@@ -141,10 +124,10 @@ impl HllRegisters {
 
     /// Adds one user.
     pub fn insert(&mut self, h: UserHash) {
-        let w = &mut self.words[usize::from(h.word)];
+        let (w, shift) = (&mut self.words[h.word()], h.shift());
         let rank = u64::from(h.rank);
-        if (*w & h.mask()) >> h.shift < rank {
-            *w = (*w & !h.mask()) | (rank << h.shift);
+        if (*w >> shift) & 0xFF < rank {
+            *w = (*w & !(0xFF << shift)) | (rank << shift);
         }
     }
 
@@ -296,32 +279,31 @@ mod tests {
     }
 
     #[test]
-    fn atomic_and_plain_registers_agree_and_merge_is_a_union() {
-        let a = AtomicHll::new();
-        let mut b = HllRegisters::new();
+    fn live_and_plain_registers_agree_and_merge_is_a_union() {
+        let live = LiveHll::new();
+        let mut plain = HllRegisters::new();
+        let mut both = HllRegisters::new();
         for i in 0..20_000 {
             let h = UserHash::of(&format!("x{i}"));
+            both.insert(h);
             if i % 2 == 0 {
-                a.observe(h);
+                live.observe(h);
             } else {
-                b.insert(h);
+                plain.insert(h);
             }
         }
-        let mut union = a.to_registers();
-        union.merge(&b);
-        let est = union.count();
-        assert!(est.abs_diff(20_000) <= 400, "union {est}");
-
-        let c = AtomicHll::new();
-        c.absorb(&a);
-        let b_atomic = AtomicHll::new();
-        for i in (1..20_000).step_by(2) {
-            b_atomic.observe(UserHash::of(&format!("x{i}")));
-        }
-        c.absorb(&b_atomic);
-        assert_eq!(c.to_registers(), union);
-        c.clear();
-        assert!(c.to_registers().is_empty());
+        let mut union = plain.clone();
+        live.merge_into(&mut union);
+        assert_eq!(union, both, "merge is exactly the union");
+        assert!(
+            union.count().abs_diff(20_000) <= 400,
+            "union {}",
+            union.count()
+        );
+        live.clear();
+        let mut empty = HllRegisters::new();
+        live.merge_into(&mut empty);
+        assert!(empty.is_empty());
     }
 
     #[test]
@@ -349,7 +331,7 @@ mod tests {
         fn rank_is_in_range(hash in any::<u64>()) {
             let h = UserHash::from_hash(hash);
             prop_assert!(h.rank >= 1 && u64::from(h.rank) <= MAX_RANK);
-            prop_assert!(usize::from(h.word) < WORDS);
+            prop_assert!(usize::from(h.index) < REGISTERS && h.word() < WORDS);
         }
     }
 }
