@@ -279,3 +279,21 @@ fn cleanup_is_optional_and_changes_no_figure() {
     let after = (c.current_stats(), c.hourly(168), c.daily(30));
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_late_record_refreshes_an_hour_already_read() {
+    let (c, clock) = collector_at(10 * HOUR);
+    c.record_message("a", ms(100));
+    clock.set(at(11 * HOUR));
+    c.record_message("b", ms(100)); // folds 10:00 into the shared hour
+    assert_eq!(counts(&c.hourly(2)), [1, 1]); // 10:00 now summarised
+    c.record_message_at("late", at(10 * HOUR + 30 * 60), ms(900));
+    let hours = c.hourly(2);
+    assert_eq!(counts(&hours), [2, 1]);
+    assert_eq!(hours[0].unique_users, 2);
+    let p99 = hours[0].p99_ms.expect("two samples");
+    assert!(
+        (p99 - 900.0).abs() / 900.0 < 0.02,
+        "stale summary: p99 {p99}"
+    );
+}

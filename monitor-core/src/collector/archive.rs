@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use super::sample::{Admit, DAY_MINUTES, EMPTY, HOUR_MINUTES, Sample, admit};
 use super::shard::MinuteSlot;
-use crate::sketch::histogram::{BUCKETS, LatencyHistogram};
+use crate::sketch::histogram::{BUCKETS, LatencyHistogram, ResponseTimes};
 use crate::sketch::hll::{HllRegisters, UserHash};
 
 /// Minute periods kept (a little over the hour the stats look back).
@@ -20,6 +20,13 @@ pub(crate) const HOUR_SLOTS: usize = 168;
 /// Day periods kept: 30 days.
 pub(crate) const DAY_SLOTS: usize = 30;
 
+/// What a reader wants from one period, computed once per change.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PeriodSummary {
+    pub(crate) times: ResponseTimes,
+    pub(crate) unique_users: u64,
+}
+
 /// One period's messages (count, latency sum and buckets) and users.
 /// Memory is allocated when the period first receives data.
 pub(crate) struct Period {
@@ -27,7 +34,12 @@ pub(crate) struct Period {
     count: u64,
     sum_micros: u64,
     counts: Vec<u64>,
+    /// Lowest and highest bucket with a count (`lo > hi` when none).
+    lo: usize,
+    hi: usize,
     users: Option<Box<HllRegisters>>,
+    /// Summary of the above; dropped whenever they change.
+    summary: Option<PeriodSummary>,
 }
 
 impl Period {
@@ -37,21 +49,27 @@ impl Period {
             count: 0,
             sum_micros: 0,
             counts: Vec::new(),
+            lo: BUCKETS,
+            hi: 0,
             users: None,
+            summary: None,
         }
     }
 
     fn reset(&mut self, key: u64) {
+        self.summary = None;
         self.key = key;
         self.count = 0;
         self.sum_micros = 0;
         self.counts.iter_mut().for_each(|c| *c = 0);
+        (self.lo, self.hi) = (BUCKETS, 0);
         if let Some(users) = &mut self.users {
             **users = HllRegisters::new();
         }
     }
 
     fn add(&mut self, count: u64, sum_micros: u64, buckets: &[(usize, u64)], users: &HllRegisters) {
+        self.summary = None;
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS];
         }
@@ -59,6 +77,8 @@ impl Period {
         self.sum_micros = self.sum_micros.saturating_add(sum_micros);
         for &(i, n) in buckets {
             self.counts[i] += n;
+            self.lo = self.lo.min(i);
+            self.hi = self.hi.max(i);
         }
         self.users
             .get_or_insert_with(|| Box::new(HllRegisters::new()))
@@ -67,9 +87,11 @@ impl Period {
 
     pub(crate) fn merge_latency(&self, h: &mut LatencyHistogram) {
         h.add_totals(self.count, self.sum_micros);
-        for (i, &n) in self.counts.iter().enumerate() {
-            if n > 0 {
-                h.add_bucket(i, n);
+        if let Some(touched) = self.counts.get(self.lo..=self.hi) {
+            for (i, &n) in touched.iter().enumerate() {
+                if n > 0 {
+                    h.add_bucket(self.lo + i, n);
+                }
             }
         }
     }
@@ -78,6 +100,22 @@ impl Period {
         if let Some(users) = &self.users {
             acc.merge(users);
         }
+    }
+
+    /// Response times and distinct users of this period alone, cached
+    /// until the period changes.
+    pub(crate) fn summary(&mut self) -> PeriodSummary {
+        if let Some(summary) = self.summary {
+            return summary;
+        }
+        let mut h = LatencyHistogram::new();
+        self.merge_latency(&mut h);
+        let summary = PeriodSummary {
+            times: h.summary(),
+            unique_users: self.users.as_ref().map_or(0, |u| u.count()),
+        };
+        self.summary = Some(summary);
+        summary
     }
 }
 
@@ -103,6 +141,13 @@ impl Ring {
     /// The period `key`, if this ring still holds it.
     pub(crate) fn get(&self, key: u64) -> Option<&Period> {
         let p = &self.slots[(key % self.slots.len() as u64) as usize];
+        (p.key == key).then_some(p)
+    }
+
+    /// The same, mutably (to fill its summary cache).
+    pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut Period> {
+        let len = self.slots.len() as u64;
+        let p = &mut self.slots[(key % len) as usize];
         (p.key == key).then_some(p)
     }
 

@@ -31,14 +31,23 @@ const WEEK_DAYS: u64 = 7;
 /// live in a shard.
 enum Source<'a> {
     Archived(&'a Period),
-    Live(&'a MinuteSlot),
+    Live(&'a LiveMinute<'a>),
+}
+
+/// A shard minute being written, with its users packed once per read (a
+/// live sketch is a byte per register; unions want packed words).
+struct LiveMinute<'a> {
+    minute: u64,
+    slot: &'a MinuteSlot,
+    users: HllRegisters,
 }
 
 impl Source<'_> {
     fn merge_latency(&self, h: &mut LatencyHistogram) {
         match self {
             Source::Archived(p) => p.merge_latency(h),
-            Source::Live(slot) => {
+            Source::Live(live) => {
+                let slot = live.slot;
                 h.add_totals(slot.count.load(Relaxed), slot.sum_micros.load(Relaxed));
                 for (i, n) in slot.buckets.iter().enumerate() {
                     let n = n.load(Relaxed);
@@ -53,7 +62,7 @@ impl Source<'_> {
     fn merge_users(&self, acc: &mut HllRegisters) {
         match self {
             Source::Archived(p) => p.merge_users(acc),
-            Source::Live(slot) => slot.users.merge_into(acc),
+            Source::Live(live) => acc.merge(&live.users),
         }
     }
 }
@@ -75,30 +84,29 @@ impl MetricsCollector {
         let mut all_time;
         {
             let archive = inner.archive.lock();
+            let live = inner.live_minutes(|_| true);
             let from = now_minute.saturating_sub(59);
-            inner.visit(&archive.minutes, from, now_minute, |_, s| {
+            visit(&archive.minutes, &live, from, now_minute, |_, s| {
                 s.merge_latency(&mut hour);
             });
             let from = now_minute.saturating_sub(ACTIVE_NOW_MINUTES - 1);
-            inner.visit(&archive.minutes, from, now_minute, |_, s| {
+            visit(&archive.minutes, &live, from, now_minute, |_, s| {
                 s.merge_users(&mut active_now);
             });
             let from = now_hour.saturating_sub(23);
-            inner.visit(&archive.hours, from, now_hour, |_, s| {
+            visit(&archive.hours, &live, from, now_hour, |_, s| {
                 s.merge_latency(&mut day);
             });
             let from = today.saturating_sub(WEEK_DAYS - 1);
-            inner.visit(&archive.days, from, today, |key, s| {
+            visit(&archive.days, &live, from, today, |key, s| {
                 s.merge_users(&mut this_week);
                 if key == today {
                     s.merge_users(&mut active_today);
                 }
             });
             all_time = archive.all_users.clone();
-            for shard in inner.shards() {
-                for slot in &shard.slots {
-                    slot.users.merge_into(&mut all_time);
-                }
+            for m in &live {
+                all_time.merge(&m.users);
             }
         }
 
@@ -133,13 +141,14 @@ impl MetricsCollector {
     pub fn hourly(&self, hours: usize) -> Vec<HourlyBucket> {
         let now_hour = self.inner.clock.now_ms() / MINUTE_MS / HOUR_MINUTES;
         self.inner
-            .series(|a| &a.hours, hours.min(MAX_HOURS), now_hour)
+            .series(|a| &mut a.hours, hours.min(MAX_HOURS), now_hour)
     }
 
     /// The last `days` UTC days (at most 30), oldest first, ending today.
     pub fn daily(&self, days: usize) -> Vec<DailyBucket> {
         let today = self.inner.clock.now_ms() / MINUTE_MS / DAY_MINUTES;
-        self.inner.series(|a| &a.days, days.min(MAX_DAYS), today)
+        self.inner
+            .series(|a| &mut a.days, days.min(MAX_DAYS), today)
     }
 
     /// The most recent response times (as many as configured, default
@@ -193,60 +202,90 @@ impl Inner {
     }
 
     /// The `n` periods of the ring `pick` selects, ending with `last`.
-    fn series(&self, pick: impl Fn(&Archive) -> &Ring, n: usize, last: u64) -> Vec<SeriesBucket> {
+    /// Periods with no live shard minute use their cached summary; only
+    /// the few still being written are merged afresh.
+    fn series(
+        &self,
+        pick: impl Fn(&mut Archive) -> &mut Ring,
+        n: usize,
+        last: u64,
+    ) -> Vec<SeriesBucket> {
         let from = (last + 1).saturating_sub(n as u64);
-        let len = (last + 1 - from) as usize;
-        let mut latency = vec![LatencyHistogram::new(); len];
-        let mut users = vec![HllRegisters::new(); len];
-        let unit = {
-            let archive = self.archive.lock();
-            let ring = pick(&archive);
-            self.visit(ring, from, last, |key, s| {
-                let i = (key - from) as usize;
-                s.merge_latency(&mut latency[i]);
-                s.merge_users(&mut users[i]);
-            });
-            ring.unit()
-        };
-        latency
-            .into_iter()
-            .zip(users)
-            .zip(from..)
-            .map(|((h, u), key)| {
-                let r = h.summary();
+        let mut archive = self.archive.lock();
+        let ring = pick(&mut archive);
+        let unit = ring.unit();
+        let live = self.live_minutes(|minute| (from..=last).contains(&(minute / unit)));
+        (from..=last)
+            .map(|key| {
+                let mut parts = live.iter().filter(|m| m.minute / unit == key).peekable();
+                let (times, unique_users) = if parts.peek().is_none() {
+                    let s = ring.get_mut(key).map(Period::summary).unwrap_or_default();
+                    (s.times, s.unique_users)
+                } else {
+                    let mut h = LatencyHistogram::new();
+                    let mut u = HllRegisters::new();
+                    if let Some(period) = ring.get(key) {
+                        period.merge_latency(&mut h);
+                        period.merge_users(&mut u);
+                    }
+                    for live in parts {
+                        Source::Live(live).merge_latency(&mut h);
+                        u.merge(&live.users);
+                    }
+                    (h.summary(), u.count())
+                };
                 SeriesBucket {
                     start: from_unix_ms(key * unit * MINUTE_MS),
-                    count: h.count(),
-                    unique_users: u.count(),
-                    avg_response_time_ms: r.avg_ms,
-                    p50_ms: r.p50_ms,
-                    p95_ms: r.p95_ms,
-                    p99_ms: r.p99_ms,
+                    count: times.count,
+                    unique_users,
+                    avg_response_time_ms: times.avg_ms,
+                    p50_ms: times.p50_ms,
+                    p95_ms: times.p95_ms,
+                    p99_ms: times.p99_ms,
                 }
             })
             .collect()
     }
 
-    /// Calls `f(key, source)` for every source of data for periods
-    /// `from..=to` of `ring`: the ring's own periods and the shards' live
-    /// minutes. The caller holds the archive lock (it owns `ring`).
-    fn visit(&self, ring: &Ring, from: u64, to: u64, mut f: impl FnMut(u64, Source<'_>)) {
-        for key in from..=to {
-            if let Some(period) = ring.get(key) {
-                f(key, Source::Archived(period));
-            }
-        }
-        for shard in self.shards() {
-            for slot in &shard.slots {
+    /// Every shard minute in use whose minute passes `wanted`.
+    fn live_minutes(&self, wanted: impl Fn(u64) -> bool) -> Vec<LiveMinute<'_>> {
+        self.shards()
+            .flat_map(|shard| shard.slots.iter())
+            .filter_map(|slot| {
                 let minute = slot.minute.load(Acquire);
-                if minute == EMPTY {
-                    continue;
-                }
-                let key = minute / ring.unit();
-                if (from..=to).contains(&key) {
-                    f(key, Source::Live(slot));
-                }
-            }
+                (minute != EMPTY && wanted(minute)).then(|| {
+                    let mut users = HllRegisters::new();
+                    slot.users.merge_into(&mut users);
+                    LiveMinute {
+                        minute,
+                        slot,
+                        users,
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// Calls `f(key, source)` for every source of data for periods `from..=to`
+/// of `ring`: the ring's own periods and the live shard minutes. The caller
+/// holds the archive lock (it owns `ring`).
+fn visit<'a>(
+    ring: &'a Ring,
+    live: &'a [LiveMinute<'a>],
+    from: u64,
+    to: u64,
+    mut f: impl FnMut(u64, Source<'a>),
+) {
+    for key in from..=to {
+        if let Some(period) = ring.get(key) {
+            f(key, Source::Archived(period));
+        }
+    }
+    for m in live {
+        let key = m.minute / ring.unit();
+        if (from..=to).contains(&key) {
+            f(key, Source::Live(m));
         }
     }
 }

@@ -8,9 +8,10 @@
 //!
 //! - every push takes a ticket from one counter (`fetch_add`); the ticket
 //!   picks the slot (`ticket & mask`) and travels with the value;
-//! - the `(ticket, value)` pair is published into its slot as one `Arc`
-//!   through `arc-swap`, so a reader sees a whole entry or none, never a torn
-//!   one;
+//! - the `(ticket, value)` pair is published into its slot as one heap
+//!   entry, swapped in by compare-and-swap and reclaimed with
+//!   crossbeam-epoch, so a reader sees a whole entry or none, never a torn
+//!   one, and an entry outlives every reader still looking at it;
 //! - a slot only moves forward: a writer that was lapped (a newer ticket
 //!   already sits in its slot) drops its value, which is exactly what
 //!   "overwrite the oldest" means;
@@ -22,15 +23,13 @@
 //!
 //! A push is lock-free (one `fetch_add`, one allocation, one CAS when
 //! uncontended); it never blocks and never fails. The cost of an entry is
-//! one `Arc` allocation, so the recording hot path of the collector keeps
-//! its own allocation-free per-thread sample rings and this type serves
-//! the colder logs (errors, events, activity history).
+//! one allocation, so the recording hot path of the collector keeps its own
+//! allocation-free per-thread sample rings and this type serves the colder
+//! logs (errors, events, activity history).
 
 mod slot;
 
-use std::sync::Arc;
-
-use slot::{AtomicU64, Entry, Ordering, Slot};
+use slot::{AtomicU64, Entry, Ordering, Slot, pin};
 
 /// A lock-free, fixed-capacity, overwrite-oldest circular buffer.
 ///
@@ -69,10 +68,12 @@ impl<T> RingBuffer<T> {
 
     /// Appends `value`, overwriting the oldest entry when full.
     /// Never blocks and never fails.
-    pub fn push(&self, value: T) {
+    pub fn push(&self, value: T)
+    where
+        T: Send + 'static,
+    {
         let ticket = self.head.fetch_add(1, Ordering::AcqRel);
-        let entry = Arc::new(Entry { ticket, value });
-        self.slot(ticket).publish(entry);
+        self.slot(ticket).publish(Entry { ticket, value });
     }
 
     /// Entries pushed since creation (including overwritten ones).
@@ -99,7 +100,7 @@ impl<T> RingBuffer<T> {
     /// without stopping writers.
     pub fn snapshot(&self) -> Vec<T>
     where
-        T: Clone,
+        T: Clone + 'static,
     {
         self.latest(self.capacity())
     }
@@ -107,7 +108,7 @@ impl<T> RingBuffer<T> {
     /// The newest `n` entries (or fewer), oldest to newest.
     pub fn latest(&self, n: usize) -> Vec<T>
     where
-        T: Clone,
+        T: Clone + 'static,
     {
         let mut out = Vec::new();
         self.visit_latest(n, |value| out.push(value.clone()));
@@ -116,11 +117,15 @@ impl<T> RingBuffer<T> {
 
     /// Calls `f` on the newest `n` entries (or fewer), oldest to newest,
     /// without cloning them.
-    pub fn visit_latest(&self, n: usize, mut f: impl FnMut(&T)) {
+    pub fn visit_latest(&self, n: usize, mut f: impl FnMut(&T))
+    where
+        T: 'static,
+    {
+        let guard = pin();
         let head = self.head.load(Ordering::Acquire);
         let n = (n.min(self.capacity())) as u64;
         for ticket in head.saturating_sub(n)..head {
-            if let Some(entry) = self.slot(ticket).load()
+            if let Some(entry) = self.slot(ticket).load(&guard)
                 && entry.ticket == ticket
             {
                 f(&entry.value);
