@@ -25,13 +25,27 @@ use support::{response_time, user_ids};
 /// Distinct users cycled through by each thread.
 const USERS: usize = 10_000;
 
-type Recorder = dyn Fn(&str, Duration) + Send + Sync;
+/// A [`ThreadRunner`] whose threads each record `iters` messages with
+/// `record`, cycling through their own user ids. Generic, so the record
+/// call is inlined: the harness adds no dynamic call per message.
+fn runner<F>(threads: usize, record: F) -> ThreadRunner
+where
+    F: Fn(&str, Duration) + Send + Sync + 'static,
+{
+    let ids: Vec<Vec<String>> = (0..threads)
+        .map(|t| user_ids(USERS, &format!("t{t}")))
+        .collect();
+    ThreadRunner::new(threads, move |t, iters| {
+        let ids = &ids[t];
+        for i in 0..iters {
+            record(black_box(&ids[i as usize % USERS]), response_time(i));
+        }
+    })
+}
 
-/// The three contenders, each as "record one message".
-fn contenders() -> Vec<(&'static str, Arc<Recorder>)> {
+fn bench(c: &mut Criterion) {
     let ours = MetricsCollector::new(CollectorConfig::default());
     let naive = Arc::new(NaiveCollector::default());
-
     let handle = PrometheusBuilder::new()
         .install_recorder()
         .expect("no other global recorder in this bench");
@@ -46,50 +60,34 @@ fn contenders() -> Vec<(&'static str, Arc<Recorder>)> {
     let counter = metrics::counter!("bench_messages_total");
     let histogram = metrics::histogram!("bench_response_time_seconds");
 
-    vec![
-        (
-            "monitor_core",
-            Arc::new(move |u: &str, rt| ours.record_message(u, rt)),
-        ),
-        (
-            "metrics_prometheus",
-            Arc::new(move |_: &str, rt: Duration| {
-                counter.increment(1);
-                histogram.record(rt.as_secs_f64());
-            }),
-        ),
-        (
-            "naive_mutex_hashset",
-            Arc::new(move |u: &str, rt| naive.record_message(u, rt)),
-        ),
-        (
-            "control_hash_only",
-            Arc::new(|u: &str, rt: Duration| {
-                black_box((UserHash::of(u), rt));
-            }),
-        ),
-    ]
-}
-
-fn bench(c: &mut Criterion) {
-    let contenders = contenders();
     for threads in [1usize, 2] {
         let mut group = c.benchmark_group(format!("record_message/{threads}_thread"));
         group.throughput(Throughput::Elements(1));
         group.measurement_time(Duration::from_secs(4));
-        for (name, record) in &contenders {
-            let ids: Arc<Vec<Vec<String>>> = Arc::new(
-                (0..threads)
-                    .map(|t| user_ids(USERS, &format!("t{t}")))
-                    .collect(),
-            );
-            let record = Arc::clone(record);
-            let runner = ThreadRunner::new(threads, move |t, iters| {
-                let ids = &ids[t];
-                for i in 0..iters {
-                    record(black_box(&ids[i as usize % USERS]), response_time(i));
-                }
-            });
+        let contenders = [
+            ("monitor_core", {
+                let ours = ours.clone();
+                runner(threads, move |u, rt| ours.record_message(u, rt))
+            }),
+            ("metrics_prometheus", {
+                let (counter, histogram) = (counter.clone(), histogram.clone());
+                runner(threads, move |_, rt| {
+                    counter.increment(1);
+                    histogram.record(rt.as_secs_f64());
+                })
+            }),
+            ("naive_mutex_hashset", {
+                let naive = Arc::clone(&naive);
+                runner(threads, move |u, rt| naive.record_message(u, rt))
+            }),
+            (
+                "control_hash_only",
+                runner(threads, |u, rt| {
+                    black_box((UserHash::of(u), rt));
+                }),
+            ),
+        ];
+        for (name, runner) in &contenders {
             group.bench_function(*name, |b| b.iter_custom(|iters| runner.run(iters)));
         }
         group.finish();

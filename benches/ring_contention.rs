@@ -57,7 +57,10 @@ impl Log for Mutex<VecDeque<LogEntry>> {
 }
 
 fn bytes(entries: &[LogEntry]) -> usize {
-    entries.iter().map(|e| e.message.len() + (e.seq % 2) as usize).sum()
+    entries
+        .iter()
+        .map(|e| e.message.len() + (e.seq % 2) as usize)
+        .sum()
 }
 
 fn percentile(sorted: &[Duration], q: f64) -> Duration {

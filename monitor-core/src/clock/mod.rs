@@ -89,31 +89,26 @@ pub fn from_unix_ms(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms)
 }
 
-/// `true` once the ticker thread runs; if it could not be spawned the system
-/// clock falls back to `SystemTime::now()` on every read (slower, still right).
-static TICKER_RUNNING: OnceLock<bool> = OnceLock::new();
+/// Started once per process; the updater then runs for the rest of it.
+static TICKER: OnceLock<()> = OnceLock::new();
 
 fn start_ticker() {
-    TICKER_RUNNING.get_or_init(|| {
-        // The updater lives for the rest of the process: every clock in it
-        // shares the one cached value. Leaking it is deliberate.
+    TICKER.get_or_init(|| {
+        // Every clock in the process shares the one cached value, so the
+        // updater is leaked on purpose. If its thread cannot be spawned the
+        // cached value stays 0 and reads fall back to `SystemTime::now()`.
         let period = u64::try_from(TICK.as_millis()).unwrap_or(5);
-        match coarsetime::Updater::new(period).start() {
-            Ok(updater) => {
-                std::mem::forget(updater);
-                true
-            }
-            Err(_) => false,
+        if let Ok(updater) = coarsetime::Updater::new(period).start() {
+            std::mem::forget(updater);
         }
     });
 }
 
 #[inline]
 fn system_now_ms() -> u64 {
-    if matches!(TICKER_RUNNING.get(), Some(true)) {
-        coarsetime::Clock::recent_since_epoch().as_millis()
-    } else {
-        unix_ms(SystemTime::now())
+    match coarsetime::Clock::recent_since_epoch().as_millis() {
+        0 => unix_ms(SystemTime::now()),
+        ms => ms,
     }
 }
 

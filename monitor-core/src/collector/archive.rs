@@ -182,6 +182,8 @@ pub(crate) struct Archive {
     pub(crate) minutes: Ring,
     pub(crate) hours: Ring,
     pub(crate) days: Ring,
+    /// Every message folded in so far, kept or expired (shards hold the rest).
+    pub(crate) folded_messages: u64,
     /// Every user folded in so far (shards hold the rest).
     pub(crate) all_users: HllRegisters,
     /// Records whose minute slot was already taken by a newer minute.
@@ -196,6 +198,7 @@ impl Archive {
             minutes: Ring::new(1, MINUTE_SLOTS),
             hours: Ring::new(HOUR_MINUTES, HOUR_SLOTS),
             days: Ring::new(DAY_MINUTES, DAY_SLOTS),
+            folded_messages: 0,
             all_users: HllRegisters::new(),
             late_records: 0,
             expired_records: 0,
@@ -247,6 +250,7 @@ impl Archive {
         buckets: &[(usize, u64)],
         users: &HllRegisters,
     ) {
+        self.folded_messages += count;
         self.all_users.merge(users);
         for ring in [&mut self.minutes, &mut self.hours] {
             if let Some(p) = ring.entry(minute, now) {

@@ -127,7 +127,8 @@ impl MetricsCollector {
     #[inline]
     pub fn record_message(&self, user_id: &str, response_time: Duration) {
         let now = self.inner.clock.now_ms();
-        self.inner.record(user_id, now, now, response_time);
+        let sample = Sample::now(now, self.inner.started_ms, response_time);
+        self.inner.record(user_id, &sample);
     }
 
     /// Records one message handled at `at`. Times in the future are taken
@@ -142,7 +143,8 @@ impl MetricsCollector {
             }
             t = now;
         }
-        self.inner.record(user_id, t, now, response_time);
+        let sample = Sample::at(t, now, self.inner.started_ms, response_time);
+        self.inner.record(user_id, &sample);
     }
 
     /// Sets the host's active connection gauge.
@@ -185,16 +187,14 @@ impl MetricsCollector {
 
 impl Inner {
     #[inline]
-    fn record(&self, user_id: &str, t_ms: u64, now_ms: u64, response_time: Duration) {
-        let sample = Sample::new(t_ms, now_ms, self.started_ms, response_time);
+    fn record(&self, user_id: &str, sample: &Sample) {
         let user = UserHash::of(user_id);
         match thread_slot::current().and_then(|i| self.shards.get(i)) {
-            Some(cell) => cell.get_or_init(|| Shard::new(self.recent_len)).record(
-                &sample,
-                user,
-                &self.archive,
-            ),
-            None => self.record_shared(&sample, user),
+            Some(cell) => {
+                cell.get_or_init(|| Shard::new(self.recent_len))
+                    .record(sample, user, &self.archive)
+            }
+            None => self.record_shared(sample, user),
         }
     }
 
@@ -209,7 +209,7 @@ impl Inner {
 impl std::fmt::Debug for MetricsCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsCollector")
-            .field("total", &self.inner.total())
+            .field("total", &self.inner.total(&self.inner.archive.lock()))
             .finish_non_exhaustive()
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The hot path never touches the facade: at scrape time the host (or
 //! monitor-axum's `/metrics`) calls [`MetricsCollector::publish_metrics`],
-//! which takes one [`CurrentStats`](super::CurrentStats) and sets absolute
+//! which takes one [`CurrentStats`] and sets absolute
 //! counters and gauges on whatever recorder is installed, next to the
 //! host's own `metrics::` series. No label carries a user id: every label
 //! set here is fixed and small.

@@ -82,8 +82,10 @@ impl MetricsCollector {
         let mut active_today = HllRegisters::new();
         let mut this_week = HllRegisters::new();
         let mut all_time;
+        let total;
         {
             let archive = inner.archive.lock();
+            total = inner.total(&archive);
             let live = inner.live_minutes(|_| true);
             let from = now_minute.saturating_sub(59);
             visit(&archive.minutes, &live, from, now_minute, |_, s| {
@@ -116,7 +118,7 @@ impl MetricsCollector {
             timestamp: from_unix_ms(now_ms),
             uptime_seconds: now_ms.saturating_sub(inner.started_ms) / 1000,
             messages: MessageStats {
-                total: inner.total(),
+                total,
                 last_hour: hour.count(),
                 last_24h: day.count(),
                 avg_response_time_ms: last_hour.avg_ms,
@@ -197,8 +199,17 @@ impl Inner {
             .chain(std::iter::once(&self.overflow))
     }
 
-    pub(super) fn total(&self) -> u64 {
-        self.shards().map(Shard::total).sum()
+    /// Every message ever recorded: folded ones plus the shards' live
+    /// minutes. The caller holds the archive lock, so none is in flight
+    /// between the two.
+    pub(super) fn total(&self, archive: &Archive) -> u64 {
+        let live: u64 = self
+            .shards()
+            .flat_map(|shard| shard.slots.iter())
+            .filter(|slot| slot.minute.load(Acquire) != EMPTY)
+            .map(|slot| slot.count.load(Relaxed))
+            .sum();
+        archive.folded_messages + live
     }
 
     /// The `n` periods of the ring `pick` selects, ending with `last`.

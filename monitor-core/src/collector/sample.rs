@@ -26,16 +26,34 @@ pub(crate) struct Sample {
 }
 
 impl Sample {
+    /// A record made now (`now_ms`).
     #[inline]
-    pub(crate) fn new(t_ms: u64, now_ms: u64, epoch_ms: u64, response_time: Duration) -> Self {
-        let micros = response_time
+    pub(crate) fn now(now_ms: u64, epoch_ms: u64, response_time: Duration) -> Self {
+        let minute = now_ms / MINUTE_MS;
+        Self::build(now_ms, minute, minute, epoch_ms, response_time)
+    }
+
+    /// A record made at `t_ms` (at or before `now_ms`).
+    pub(crate) fn at(t_ms: u64, now_ms: u64, epoch_ms: u64, response_time: Duration) -> Self {
+        Self::build(
+            t_ms,
+            t_ms / MINUTE_MS,
+            now_ms / MINUTE_MS,
+            epoch_ms,
+            response_time,
+        )
+    }
+
+    #[inline]
+    fn build(t_ms: u64, minute: u64, now_minute: u64, epoch_ms: u64, rt: Duration) -> Self {
+        let micros = rt
             .as_secs()
             .saturating_mul(1_000_000)
-            .saturating_add(u64::from(response_time.subsec_micros()))
+            .saturating_add(u64::from(rt.subsec_micros()))
             .min(MAX_MICROS);
         Sample {
-            minute: t_ms / MINUTE_MS,
-            now_minute: now_ms / MINUTE_MS,
+            minute,
+            now_minute,
             micros,
             bucket: histogram::bucket_of(micros),
             rel_ms: t_ms.wrapping_sub(epoch_ms) as u32,

@@ -105,7 +105,6 @@ impl RecentRing {
 
 /// One thread's records.
 pub(crate) struct Shard {
-    total: AtomicU64,
     pub(crate) slots: [MinuteSlot; 2],
     pub(crate) recent: RecentRing,
 }
@@ -113,22 +112,15 @@ pub(crate) struct Shard {
 impl Shard {
     pub(crate) fn new(recent_capacity: usize) -> Self {
         Shard {
-            total: AtomicU64::new(0),
             slots: [MinuteSlot::new(), MinuteSlot::new()],
             recent: RecentRing::new(recent_capacity),
         }
-    }
-
-    /// Messages recorded through this shard since it was created.
-    pub(crate) fn total(&self) -> u64 {
-        self.total.load(Relaxed)
     }
 
     /// Records one sample. The caller guarantees that no other thread
     /// writes this shard at the same time.
     #[inline]
     pub(crate) fn record(&self, s: &Sample, user: UserHash, archive: &Mutex<Archive>) {
-        bump(&self.total, 1);
         self.recent.push(s.rel_ms, s.micros);
         let slot = &self.slots[(s.minute & 1) as usize];
         if slot.minute.load(Relaxed) != s.minute && !self.claim(slot, s, archive) {
