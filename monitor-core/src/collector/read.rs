@@ -87,20 +87,15 @@ impl MetricsCollector {
             let archive = inner.archive.lock();
             total = inner.total(&archive);
             let live = inner.live_minutes(|_| true);
-            let from = now_minute.saturating_sub(59);
-            visit(&archive.minutes, &live, from, now_minute, |_, s| {
-                s.merge_latency(&mut hour);
+            let (minutes, hours, days) = (&archive.minutes, &archive.hours, &archive.days);
+            visit(minutes, &live, now_minute, 60, |_, s| {
+                s.merge_latency(&mut hour)
             });
-            let from = now_minute.saturating_sub(ACTIVE_NOW_MINUTES - 1);
-            visit(&archive.minutes, &live, from, now_minute, |_, s| {
+            visit(minutes, &live, now_minute, ACTIVE_NOW_MINUTES, |_, s| {
                 s.merge_users(&mut active_now);
             });
-            let from = now_hour.saturating_sub(23);
-            visit(&archive.hours, &live, from, now_hour, |_, s| {
-                s.merge_latency(&mut day);
-            });
-            let from = today.saturating_sub(WEEK_DAYS - 1);
-            visit(&archive.days, &live, from, today, |key, s| {
+            visit(hours, &live, now_hour, 24, |_, s| s.merge_latency(&mut day));
+            visit(days, &live, today, WEEK_DAYS, |key, s| {
                 s.merge_users(&mut this_week);
                 if key == today {
                     s.merge_users(&mut active_today);
@@ -278,16 +273,17 @@ impl Inner {
     }
 }
 
-/// Calls `f(key, source)` for every source of data for periods `from..=to`
-/// of `ring`: the ring's own periods and the live shard minutes. The caller
-/// holds the archive lock (it owns `ring`).
+/// Calls `f(key, source)` for every source of data for the `periods`
+/// periods of `ring` ending with `last`: the ring's own periods and the live
+/// shard minutes. The caller holds the archive lock (it owns `ring`).
 fn visit<'a>(
     ring: &'a Ring,
     live: &'a [LiveMinute<'a>],
-    from: u64,
-    to: u64,
+    last: u64,
+    periods: u64,
     mut f: impl FnMut(u64, Source<'a>),
 ) {
+    let (from, to) = ((last + 1).saturating_sub(periods), last);
     for key in from..=to {
         if let Some(period) = ring.get(key) {
             f(key, Source::Archived(period));
