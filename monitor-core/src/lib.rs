@@ -21,6 +21,8 @@
 
 pub mod clock;
 pub mod collector;
+pub mod errors;
+mod period;
 pub mod ring;
 pub mod sketch;
 

@@ -8,9 +8,10 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::sample::{Admit, DAY_MINUTES, EMPTY, HOUR_MINUTES, Sample, admit};
+use super::sample::{DAY_MINUTES, HOUR_MINUTES, Sample};
 use super::shard::MinuteSlot;
 use crate::sketch::histogram::{BUCKETS, LatencyHistogram, ResponseTimes};
+use crate::period::KeyedRing;
 use crate::sketch::hll::{HllRegisters, UserHash};
 
 /// Minute periods kept (a little over the hour the stats look back).
@@ -29,8 +30,8 @@ pub(crate) struct PeriodSummary {
 
 /// One period's messages (count, latency sum and buckets) and users.
 /// Memory is allocated when the period first receives data.
+#[derive(Default)]
 pub(crate) struct Period {
-    pub(crate) key: u64,
     count: u64,
     sum_micros: u64,
     counts: Vec<u64>,
@@ -43,35 +44,11 @@ pub(crate) struct Period {
 }
 
 impl Period {
-    fn empty() -> Self {
-        Period {
-            key: EMPTY,
-            count: 0,
-            sum_micros: 0,
-            counts: Vec::new(),
-            lo: BUCKETS,
-            hi: 0,
-            users: None,
-            summary: None,
-        }
-    }
-
-    fn reset(&mut self, key: u64) {
-        self.summary = None;
-        self.key = key;
-        self.count = 0;
-        self.sum_micros = 0;
-        self.counts.iter_mut().for_each(|c| *c = 0);
-        (self.lo, self.hi) = (BUCKETS, 0);
-        if let Some(users) = &mut self.users {
-            **users = HllRegisters::new();
-        }
-    }
-
     fn add(&mut self, count: u64, sum_micros: u64, buckets: &[(usize, u64)], users: &HllRegisters) {
         self.summary = None;
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS];
+            (self.lo, self.hi) = (BUCKETS, 0);
         }
         self.count += count;
         self.sum_micros = self.sum_micros.saturating_add(sum_micros);
@@ -122,14 +99,14 @@ impl Period {
 /// A ring of periods, each `unit` minutes long.
 pub(crate) struct Ring {
     unit: u64,
-    slots: Vec<Period>,
+    periods: KeyedRing<Period>,
 }
 
 impl Ring {
     fn new(unit: u64, len: usize) -> Self {
         Ring {
             unit,
-            slots: (0..len).map(|_| Period::empty()).collect(),
+            periods: KeyedRing::new(len),
         }
     }
 
@@ -140,40 +117,23 @@ impl Ring {
 
     /// The period `key`, if this ring still holds it.
     pub(crate) fn get(&self, key: u64) -> Option<&Period> {
-        let p = &self.slots[(key % self.slots.len() as u64) as usize];
-        (p.key == key).then_some(p)
+        self.periods.get(key)
     }
 
     /// The same, mutably (to fill its summary cache).
     pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut Period> {
-        let len = self.slots.len() as u64;
-        let p = &mut self.slots[(key % len) as usize];
-        (p.key == key).then_some(p)
+        self.periods.get_mut(key)
     }
 
-    /// The period to add `minute` to, reset if its slot held an older (or
-    /// a future) period; `None` when `minute` is too old for this ring.
+    /// The period to add `minute` to; `None` when it is too old for this
+    /// ring.
     fn entry(&mut self, minute: u64, now_minute: u64) -> Option<&mut Period> {
-        let (key, now_key) = (minute / self.unit, now_minute / self.unit);
-        let len = self.slots.len() as u64;
-        let p = &mut self.slots[(key % len) as usize];
-        match admit(p.key, key, now_key, len) {
-            Admit::Ready => {}
-            Admit::Reset => p.reset(key),
-            Admit::TooOld => return None,
-        }
-        Some(p)
+        self.periods.entry(minute / self.unit, now_minute / self.unit)
     }
 
     /// Forgets periods that left the window ending at `now_minute`.
     fn expire(&mut self, now_minute: u64) {
-        let now_key = now_minute / self.unit;
-        let len = self.slots.len() as u64;
-        for p in &mut self.slots {
-            if p.key != EMPTY && (p.key > now_key || p.key + len <= now_key) {
-                p.reset(EMPTY);
-            }
-        }
+        self.periods.expire(now_minute / self.unit);
     }
 }
 

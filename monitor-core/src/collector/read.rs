@@ -7,7 +7,8 @@
 use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use super::archive::{Archive, Period, Ring};
-use super::sample::{DAY_MINUTES, EMPTY, HOUR_MINUTES, MINUTE_MS};
+use super::sample::{DAY_MINUTES, HOUR_MINUTES, MINUTE_MS};
+use crate::period::EMPTY;
 use super::shard::{MinuteSlot, Shard};
 use super::stats::{
     CollectorCounters, CurrentStats, DailyBucket, HourlyBucket, MessageStats, ResponseSample,

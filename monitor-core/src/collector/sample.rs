@@ -60,33 +60,3 @@ impl Sample {
         }
     }
 }
-
-/// What a ring of `len` time-keyed slots does with a record for `key`
-/// whose slot holds `slot_key`, when "now" is `now_key`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Admit {
-    /// The slot already holds `key`.
-    Ready,
-    /// Reset the slot for `key`: it is empty, older, or from the future
-    /// (the wall clock went back).
-    Reset,
-    /// The slot holds a newer period that is still valid, or `key` is older
-    /// than the ring's whole window: the record is too old for this ring.
-    TooOld,
-}
-
-#[inline]
-pub(crate) fn admit(slot_key: u64, key: u64, now_key: u64, len: u64) -> Admit {
-    if slot_key == key {
-        Admit::Ready
-    } else if key.saturating_add(len) <= now_key {
-        Admit::TooOld
-    } else if slot_key == EMPTY || slot_key < key || slot_key > now_key {
-        Admit::Reset
-    } else {
-        Admit::TooOld
-    }
-}
-
-/// Key of a slot that never held anything.
-pub(crate) const EMPTY: u64 = u64::MAX;

@@ -19,7 +19,8 @@ use std::sync::atomic::{
 use parking_lot::Mutex;
 
 use super::archive::Archive;
-use super::sample::{Admit, EMPTY, Sample, admit};
+use super::sample::Sample;
+use crate::period::{Admit, EMPTY, admit};
 use crate::sketch::histogram::BUCKETS;
 use crate::sketch::hll::{LiveHll, UserHash};
 
