@@ -19,6 +19,7 @@
 //! assert_eq!(last_24h[23].count, 1);
 //! ```
 
+pub mod alerts;
 pub mod clock;
 pub mod collector;
 pub mod errors;

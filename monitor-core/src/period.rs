@@ -77,7 +77,10 @@ impl<T: Default> KeyedRing<T> {
 
     /// Every held period with its key.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
-        self.slots.iter().filter(|(k, _)| *k != EMPTY).map(|(k, v)| (*k, v))
+        self.slots
+            .iter()
+            .filter(|(k, _)| *k != EMPTY)
+            .map(|(k, v)| (*k, v))
     }
 
     /// Empties slots that left the window of `len` periods ending at
@@ -113,7 +116,9 @@ mod tests {
     fn a_slot_from_the_future_is_reset_when_the_clock_went_back() {
         let mut ring: KeyedRing<u32> = KeyedRing::new(4);
         *ring.entry(14, 14).expect("fresh") += 1;
-        *ring.entry(10, 10).expect("slot 14 is in the future of now=10") += 2;
+        *ring
+            .entry(10, 10)
+            .expect("slot 14 is in the future of now=10") += 2;
         assert_eq!(ring.get(10), Some(&2));
     }
 }

@@ -10,8 +10,8 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use super::sample::{DAY_MINUTES, HOUR_MINUTES, Sample};
 use super::shard::MinuteSlot;
-use crate::sketch::histogram::{BUCKETS, LatencyHistogram, ResponseTimes};
 use crate::period::KeyedRing;
+use crate::sketch::histogram::{BUCKETS, LatencyHistogram, ResponseTimes};
 use crate::sketch::hll::{HllRegisters, UserHash};
 
 /// Minute periods kept (a little over the hour the stats look back).
@@ -128,7 +128,8 @@ impl Ring {
     /// The period to add `minute` to; `None` when it is too old for this
     /// ring.
     fn entry(&mut self, minute: u64, now_minute: u64) -> Option<&mut Period> {
-        self.periods.entry(minute / self.unit, now_minute / self.unit)
+        self.periods
+            .entry(minute / self.unit, now_minute / self.unit)
     }
 
     /// Forgets periods that left the window ending at `now_minute`.

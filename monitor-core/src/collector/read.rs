@@ -8,7 +8,6 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use super::archive::{Archive, Period, Ring};
 use super::sample::{DAY_MINUTES, HOUR_MINUTES, MINUTE_MS};
-use crate::period::EMPTY;
 use super::shard::{MinuteSlot, Shard};
 use super::stats::{
     CollectorCounters, CurrentStats, DailyBucket, HourlyBucket, MessageStats, ResponseSample,
@@ -16,6 +15,7 @@ use super::stats::{
 };
 use super::{Inner, MetricsCollector};
 use crate::clock::from_unix_ms;
+use crate::period::EMPTY;
 use crate::sketch::histogram::LatencyHistogram;
 use crate::sketch::hll::HllRegisters;
 

@@ -1,0 +1,92 @@
+//! What routing works on, and what sinks receive.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::rfc3339;
+use crate::errors::{ErrorRecord, GroupKey, Severity};
+
+/// One occurrence offered to the router: an error, or anything else a host
+/// wants routed the same way (a health change, an anomaly).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertInput {
+    /// The group it belongs to (fingerprint within a tenant).
+    pub key: GroupKey,
+    /// Failing service.
+    pub service: String,
+    /// What it was doing.
+    pub operation: String,
+    /// Kind of failure (Alertmanager's `alertname`).
+    pub error_type: String,
+    /// Severity.
+    pub severity: Severity,
+    /// One-line description (the latest message).
+    pub summary: String,
+}
+
+impl From<&ErrorRecord> for AlertInput {
+    fn from(r: &ErrorRecord) -> Self {
+        AlertInput {
+            key: GroupKey {
+                fingerprint: r.fingerprint.clone(),
+                client_id: r.client_id.clone(),
+            },
+            service: r.service.clone(),
+            operation: r.operation.clone(),
+            error_type: r.error_type.clone(),
+            severity: r.severity,
+            summary: r.message.chars().take(MAX_SUMMARY_CHARS).collect(),
+        }
+    }
+}
+
+/// Longest summary carried in an alert.
+pub const MAX_SUMMARY_CHARS: usize = 500;
+
+/// Firing or resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertStatus {
+    /// The group is firing.
+    Firing,
+    /// The group was resolved.
+    Resolved,
+}
+
+/// One notification: a group's state as a sink receives it (the JSON body
+/// of the webhook sink).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Firing or resolved.
+    pub status: AlertStatus,
+    /// The route that sent it.
+    pub route: String,
+    /// Grouping key.
+    pub fingerprint: String,
+    /// Tenant, if any.
+    pub client_id: Option<String>,
+    /// Failing service.
+    pub service: String,
+    /// What it was doing.
+    pub operation: String,
+    /// Kind of failure.
+    pub error_type: String,
+    /// The worst severity seen while firing.
+    pub severity: Severity,
+    /// Latest description.
+    pub summary: String,
+    /// Occurrences since the group started firing.
+    pub count: u64,
+    /// Occurrences since the previous notification for this route.
+    pub new_since_last: u64,
+    /// When the group started firing.
+    #[serde(with = "rfc3339")]
+    pub starts_at: SystemTime,
+    /// Latest occurrence.
+    #[serde(with = "rfc3339")]
+    pub last_seen: SystemTime,
+    /// When it was resolved, for resolved notices.
+    #[serde(with = "rfc3339::option")]
+    pub ends_at: Option<SystemTime>,
+}

@@ -1,0 +1,81 @@
+//! Error counts by minute, hour, severity and service: the numerators of
+//! error rates and the figures of `/api/errors/stats`.
+
+use std::collections::HashMap;
+
+use super::Severity;
+use crate::period::KeyedRing;
+
+/// Services counted by name; the rest are counted together.
+pub(crate) const MAX_SERVICES: usize = 256;
+/// Name the services beyond [`MAX_SERVICES`] are counted under.
+pub(crate) const OTHER: &str = "__other__";
+const MINUTE_MS: u64 = 60_000;
+
+pub(crate) struct ErrorCounts {
+    minutes: KeyedRing<[u64; 4]>,
+    hours: KeyedRing<[u64; 4]>,
+    total: [u64; 4],
+    services: HashMap<String, u64>,
+}
+
+impl ErrorCounts {
+    pub(crate) fn new() -> Self {
+        ErrorCounts {
+            minutes: KeyedRing::new(64),
+            hours: KeyedRing::new(168),
+            total: [0; 4],
+            services: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, now_ms: u64, severity: Severity, service: &str) {
+        let minute = now_ms / MINUTE_MS;
+        let i = severity.index();
+        self.total[i] += 1;
+        if let Some(m) = self.minutes.entry(minute, minute) {
+            m[i] += 1;
+        }
+        if let Some(h) = self.hours.entry(minute / 60, minute / 60) {
+            h[i] += 1;
+        }
+        let known = self.services.contains_key(service);
+        let key = if known || self.services.len() < MAX_SERVICES {
+            service
+        } else {
+            OTHER
+        };
+        match self.services.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.services.insert(key.to_owned(), 1);
+            }
+        }
+    }
+
+    /// Errors per severity since the start.
+    pub(crate) fn total(&self) -> [u64; 4] {
+        self.total
+    }
+
+    /// Errors in minutes `from..=to`.
+    pub(crate) fn in_minutes(&self, from: u64, to: u64) -> u64 {
+        self.minutes
+            .iter()
+            .filter(|(k, _)| (from..=to).contains(k))
+            .map(|(_, c)| c.iter().sum::<u64>())
+            .sum()
+    }
+
+    /// Errors per severity in `hour`.
+    pub(crate) fn hour(&self, hour: u64) -> [u64; 4] {
+        self.hours.get(hour).copied().unwrap_or_default()
+    }
+
+    /// Errors per service, most first.
+    pub(crate) fn by_service(&self) -> Vec<(String, u64)> {
+        let mut v: Vec<_> = self.services.iter().map(|(s, n)| (s.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+}

@@ -1,0 +1,216 @@
+//! Errors with the same fingerprint and tenant form a group: counted,
+//! resolved and acknowledged together.
+//!
+//! State is atomics behind an `Arc` every record of the group points to,
+//! so readers never look groups up. "Resolved" is a watermark of record
+//! ids rather than a time, so a record logged the same millisecond as a
+//! resolution is still judged exactly.
+
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::Severity;
+use crate::clock::{from_unix_ms, rfc3339};
+
+/// Where a group stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupStatus {
+    /// Firing, never resolved.
+    Open,
+    /// Resolved, nothing since.
+    Resolved,
+    /// Resolved, then fired again.
+    Regressed,
+}
+
+/// The identity of a group: its fingerprint within one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// The errors' fingerprint.
+    pub fingerprint: String,
+    /// Their tenant, if any.
+    pub client_id: Option<String>,
+}
+
+pub(crate) struct Group {
+    pub(crate) key: GroupKey,
+    pub(crate) service: String,
+    pub(crate) operation: String,
+    pub(crate) error_type: String,
+    first_seen_ms: u64,
+    last_seen_ms: AtomicU64,
+    count: AtomicU64,
+    last_id: AtomicU64,
+    resolved_through: AtomicU64,
+    acknowledged_through: AtomicU64,
+    max_severity: AtomicU8,
+}
+
+impl std::fmt::Debug for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("key", &self.key)
+            .field("count", &self.count())
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Group {
+    pub(crate) fn new(
+        key: GroupKey,
+        service: &str,
+        operation: &str,
+        error_type: &str,
+        now_ms: u64,
+    ) -> Self {
+        Group {
+            key,
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            error_type: error_type.to_owned(),
+            first_seen_ms: now_ms,
+            last_seen_ms: AtomicU64::new(now_ms),
+            count: AtomicU64::new(0),
+            last_id: AtomicU64::new(0),
+            resolved_through: AtomicU64::new(0),
+            acknowledged_through: AtomicU64::new(0),
+            max_severity: AtomicU8::new(0),
+        }
+    }
+
+    /// Counts record `id`; returns `true` when this fires a resolved group
+    /// again (a regression).
+    pub(crate) fn fire(&self, id: u64, now_ms: u64, severity: Severity) -> bool {
+        self.count.fetch_add(1, Relaxed);
+        self.last_seen_ms.fetch_max(now_ms, Relaxed);
+        self.max_severity.fetch_max(severity.rank(), Relaxed);
+        let previous = self.last_id.fetch_max(id, Relaxed);
+        let resolved = self.resolved_through.load(Relaxed);
+        resolved > 0 && previous <= resolved
+    }
+
+    /// Marks every record so far resolved; `false` if it already was.
+    pub(crate) fn resolve(&self) -> bool {
+        let through = self.last_id.load(Relaxed);
+        self.resolved_through.fetch_max(through, Relaxed) < through
+    }
+
+    /// Marks every record so far acknowledged; `false` if it already was.
+    pub(crate) fn acknowledge(&self) -> bool {
+        let through = self.last_id.load(Relaxed);
+        self.acknowledged_through.fetch_max(through, Relaxed) < through
+    }
+
+    pub(crate) fn resolved_through(&self) -> u64 {
+        self.resolved_through.load(Relaxed)
+    }
+
+    pub(crate) fn acknowledged_through(&self) -> u64 {
+        self.acknowledged_through.load(Relaxed)
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count.load(Relaxed)
+    }
+
+    pub(crate) fn last_seen_ms(&self) -> u64 {
+        self.last_seen_ms.load(Relaxed)
+    }
+
+    pub(crate) fn status(&self) -> GroupStatus {
+        let resolved = self.resolved_through();
+        if resolved == 0 {
+            GroupStatus::Open
+        } else if self.last_id.load(Relaxed) > resolved {
+            GroupStatus::Regressed
+        } else {
+            GroupStatus::Resolved
+        }
+    }
+
+    pub(crate) fn max_severity(&self) -> Severity {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.rank() == self.max_severity.load(Relaxed))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn view(&self) -> GroupView {
+        GroupView {
+            fingerprint: self.key.fingerprint.clone(),
+            client_id: self.key.client_id.clone(),
+            service: self.service.clone(),
+            operation: self.operation.clone(),
+            error_type: self.error_type.clone(),
+            severity: self.max_severity(),
+            count: self.count(),
+            first_seen: from_unix_ms(self.first_seen_ms),
+            last_seen: from_unix_ms(self.last_seen_ms()),
+            status: self.status(),
+        }
+    }
+}
+
+/// A group as shown to readers (`/api/errors/unresolved`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupView {
+    /// Grouping key.
+    pub fingerprint: String,
+    /// Tenant, if any.
+    pub client_id: Option<String>,
+    /// Failing service.
+    pub service: String,
+    /// What it was doing.
+    pub operation: String,
+    /// Kind of failure.
+    pub error_type: String,
+    /// The worst severity seen in the group.
+    pub severity: Severity,
+    /// How many times it fired.
+    pub count: u64,
+    /// First occurrence.
+    #[serde(with = "rfc3339")]
+    pub first_seen: SystemTime,
+    /// Latest occurrence.
+    #[serde(with = "rfc3339")]
+    pub last_seen: SystemTime,
+    /// Open, resolved or regressed.
+    pub status: GroupStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group() -> Group {
+        let key = GroupKey {
+            fingerprint: "f".into(),
+            client_id: None,
+        };
+        Group::new(key, "s", "o", "t", 1_000)
+    }
+
+    #[test]
+    fn open_resolved_regressed() {
+        let g = group();
+        assert!(!g.fire(1, 1_000, Severity::Warning));
+        assert_eq!(g.status(), GroupStatus::Open);
+        assert!(g.resolve());
+        assert!(!g.resolve(), "second resolve changes nothing");
+        assert_eq!(g.status(), GroupStatus::Resolved);
+        assert!(
+            g.fire(7, 2_000, Severity::Critical),
+            "fires again: regression"
+        );
+        assert_eq!(g.status(), GroupStatus::Regressed);
+        assert!(!g.fire(8, 2_001, Severity::Info), "already regressed");
+        assert_eq!(g.max_severity(), Severity::Critical);
+        assert!(g.resolve());
+        assert_eq!(g.status(), GroupStatus::Resolved);
+        assert_eq!(g.count(), 3);
+    }
+}
