@@ -156,7 +156,7 @@ async fn alerts_appear_with_their_labels_and_resolve() {
     assert_eq!(labels["service"], "postgres");
     assert_eq!(labels["operation"], "connect");
     assert_eq!(labels["client_id"], "acme");
-    assert_eq!(labels["fingerprint"], logged.fingerprint.as_str());
+    assert_eq!(labels["fingerprint"], &*logged.fingerprint);
     assert_eq!(alert["annotations"]["summary"], "refused on 127.0.0.1:5432");
     assert_eq!(alert["status"]["state"], "active");
 

@@ -176,7 +176,7 @@ async fn slack_gets_colour_readable_text_and_no_links() {
             .as_str()
             .is_some_and(|t| t.starts_with("[RESOLVED]"))
     );
-    assert_eq!(router.stats().sinks[0].sent, 2);
+    until(|| router.stats().sinks[0].sent == 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
 //! What routing works on, and what sinks receive.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -8,33 +9,58 @@ use crate::clock::rfc3339;
 use crate::errors::{ErrorRecord, GroupKey, Severity};
 
 /// One occurrence offered to the router: an error, or anything else a host
-/// wants routed the same way (a health change, an anomaly).
+/// wants routed the same way (a health change, an anomaly). Names are
+/// shared strings: an error's come from its group without copying, so
+/// queueing it for the router's thread allocates only the summary.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertInput {
     /// The group it belongs to (fingerprint within a tenant).
     pub key: GroupKey,
     /// Failing service.
-    pub service: String,
+    pub service: Arc<str>,
     /// What it was doing.
-    pub operation: String,
+    pub operation: Arc<str>,
     /// Kind of failure (Alertmanager's `alertname`).
-    pub error_type: String,
+    pub error_type: Arc<str>,
     /// Severity.
     pub severity: Severity,
     /// One-line description (the latest message).
     pub summary: String,
 }
 
-impl From<&ErrorRecord> for AlertInput {
-    fn from(r: &ErrorRecord) -> Self {
+impl AlertInput {
+    /// An input for group `fingerprint` of tenant `client_id`.
+    pub fn new(
+        fingerprint: &str,
+        client_id: Option<&str>,
+        service: &str,
+        operation: &str,
+        error_type: &str,
+        severity: Severity,
+        summary: &str,
+    ) -> Self {
         AlertInput {
             key: GroupKey {
-                fingerprint: r.fingerprint.clone(),
-                client_id: r.client_id.clone(),
+                fingerprint: fingerprint.into(),
+                client_id: client_id.map(Arc::from),
             },
-            service: r.service.clone(),
-            operation: r.operation.clone(),
-            error_type: r.error_type.clone(),
+            service: service.into(),
+            operation: operation.into(),
+            error_type: error_type.into(),
+            severity,
+            summary: summary.chars().take(MAX_SUMMARY_CHARS).collect(),
+        }
+    }
+}
+
+impl From<&ErrorRecord> for AlertInput {
+    fn from(r: &ErrorRecord) -> Self {
+        let group = &r.group;
+        AlertInput {
+            key: group.key.clone(),
+            service: Arc::clone(&group.service),
+            operation: Arc::clone(&group.operation),
+            error_type: Arc::clone(&group.error_type),
             severity: r.severity,
             summary: r.message.chars().take(MAX_SUMMARY_CHARS).collect(),
         }

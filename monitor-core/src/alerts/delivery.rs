@@ -3,7 +3,7 @@
 //! with a timeout and retries, so one slow sink delays nobody.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, SystemTime};
@@ -15,11 +15,25 @@ use super::route::select;
 use super::router::{RetryPolicy, Shared};
 use super::stats::SinkCounters;
 use super::{Alert, AlertInput, AlertSink, AlertStatus, Route, SinkError};
+use crate::errors::group::Group;
 use crate::errors::{GroupKey, Severity};
+
+/// How often the router looks at its queue.
+pub(crate) const POLL: Duration = Duration::from_millis(25);
 
 /// What the handles send.
 pub(crate) enum Command {
+    /// One occurrence of anything.
     Fire(Box<AlertInput>),
+    /// An error group fired at least once since it was last queued; its
+    /// own counters say how often. `marked_count` is its count when it was
+    /// queued, `summary` and `severity` those of that first error.
+    Group {
+        group: Arc<Group>,
+        marked_count: u64,
+        summary: String,
+        severity: Severity,
+    },
     Resolve(GroupKey),
 }
 
@@ -135,6 +149,8 @@ struct GroupState {
     last_seen: SystemTime,
     last_seen_at: Instant,
     total: u64,
+    /// For error groups: the group's own count last time it was read.
+    source_count: Option<u64>,
     resolved_at: Option<SystemTime>,
     routes: Vec<RouteState>,
 }
@@ -148,9 +164,11 @@ pub(crate) struct Task {
     route_refresh: Vec<Option<Duration>>,
     sinks: Vec<SinkRuntime>,
     shared: Arc<Shared>,
+    /// This router's bit in every error group's `pending` mask.
+    bit: u64,
     max_groups: usize,
     resolve_after: Option<Duration>,
-    groups: HashMap<GroupKey, GroupState>,
+    groups: rapidhash::RapidHashMap<GroupKey, GroupState>,
     timers: BinaryHeap<Reverse<Timer>>,
     /// Source of timer generations, unique for the task's life, so a
     /// timer left from an earlier episode never matches a later state.
@@ -163,6 +181,7 @@ impl Task {
         routes: Vec<Route>,
         sinks: Vec<SinkRuntime>,
         shared: Arc<Shared>,
+        bit: u64,
         max_groups: usize,
         resolve_after: Option<Duration>,
     ) -> Self {
@@ -185,9 +204,10 @@ impl Task {
             route_refresh,
             sinks,
             shared,
+            bit,
             max_groups,
             resolve_after,
-            groups: HashMap::new(),
+            groups: rapidhash::RapidHashMap::default(),
             timers: BinaryHeap::new(),
             generations: 0,
             next_sweep: resolve_after
@@ -195,28 +215,73 @@ impl Task {
         }
     }
 
+    /// Drains the queue every [`POLL`] (or sooner when a timer is due).
+    /// Loggers never wake this task: a wake-up per error would cost each
+    /// logger a system call, and nothing here needs a reaction faster than
+    /// the poll.
     pub(crate) async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         loop {
+            loop {
+                match rx.try_recv() {
+                    Ok(Command::Fire(input)) => self.fire(*input, 1, None),
+                    Ok(Command::Group {
+                        group,
+                        marked_count,
+                        summary,
+                        severity,
+                    }) => self.fire_group(&group, marked_count, summary, severity),
+                    Ok(Command::Resolve(key)) => self.resolve(&key),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => return,
+                }
+            }
             self.fire_due_timers();
+            let poll = Instant::now() + POLL;
             let next = self
                 .timers
                 .peek()
                 .map(|Reverse(t)| t.at)
                 .into_iter()
                 .chain(self.next_sweep)
-                .min();
-            tokio::select! {
-                command = rx.recv() => match command {
-                    Some(Command::Fire(input)) => self.fire(*input),
-                    Some(Command::Resolve(key)) => self.resolve(&key),
-                    None => return,
-                },
-                () = sleep_or_wait(next) => {}
-            }
+                .fold(poll, Instant::min);
+            sleep_until(next).await;
         }
     }
 
-    fn fire(&mut self, input: AlertInput) {
+    /// Reads an error group's counters: everything it fired since the
+    /// router last looked counts now.
+    fn fire_group(
+        &mut self,
+        group: &Group,
+        marked_count: u64,
+        summary: String,
+        severity: Severity,
+    ) {
+        // Clear first: an error arriving from now on queues the group again,
+        // and whatever this read includes, the next read will not repeat.
+        group.clear_pending(self.bit);
+        let count = group.count();
+        let severity = group
+            .take_window_severity()
+            .map_or(severity, |w| w.max(severity));
+        let previous = self
+            .groups
+            .get(&group.key)
+            .and_then(|g| g.source_count)
+            .unwrap_or(marked_count.saturating_sub(1));
+        let input = AlertInput {
+            key: group.key.clone(),
+            service: Arc::clone(&group.service),
+            operation: Arc::clone(&group.operation),
+            error_type: Arc::clone(&group.error_type),
+            severity,
+            summary,
+        };
+        self.fire(input, count.saturating_sub(previous).max(1), Some(count));
+    }
+
+    /// Counts `n` occurrences of `input`'s group.
+    fn fire(&mut self, input: AlertInput, n: u64, source_count: Option<u64>) {
         let now = Instant::now();
         let wall = self.shared.clock.now();
         if !self.groups.contains_key(&input.key) && self.groups.len() >= self.max_groups {
@@ -233,6 +298,7 @@ impl Task {
                 last_seen: wall,
                 last_seen_at: now,
                 total: 0,
+                source_count: None,
                 resolved_at: None,
                 routes: Vec::new(),
             });
@@ -244,19 +310,21 @@ impl Task {
             group.severity = input.severity;
             group.routes.clear();
         }
-        group.total += 1;
+        let fresh = group.total == 0;
+        group.total += n;
+        group.source_count = source_count.or(group.source_count);
         group.last_seen = wall;
         group.last_seen_at = now;
         group.severity = group.severity.max(input.severity);
         let mut schedule = Vec::new();
-        if group.routes.is_empty() && group.total == 1 {
+        if fresh {
             for route in select(&self.routes, &input) {
                 let due = now + self.routes[route].timing.group_wait;
                 self.generations += 1;
                 group.routes.push(RouteState {
                     route,
                     notified: false,
-                    unsent: 1,
+                    unsent: n,
                     last_sent: None,
                     due,
                     generation: self.generations,
@@ -266,7 +334,7 @@ impl Task {
             }
         } else {
             for rs in &mut group.routes {
-                rs.unsent += 1;
+                rs.unsent += n;
                 if let Some(last) = rs.last_sent {
                     let at = (last + self.routes[rs.route].timing.group_interval).max(now);
                     if at < rs.due {
@@ -465,23 +533,16 @@ impl Task {
     }
 }
 
-async fn sleep_or_wait(until: Option<Instant>) {
-    match until {
-        Some(at) => sleep_until(at).await,
-        None => std::future::pending().await,
-    }
-}
-
 fn build(group: &GroupState, rs: &RouteState, route: &Route, status: AlertStatus) -> Alert {
     let input = &group.input;
     Alert {
         status,
         route: route.name.clone(),
-        fingerprint: input.key.fingerprint.clone(),
-        client_id: input.key.client_id.clone(),
-        service: input.service.clone(),
-        operation: input.operation.clone(),
-        error_type: input.error_type.clone(),
+        fingerprint: input.key.fingerprint.to_string(),
+        client_id: input.key.client_id.as_deref().map(str::to_owned),
+        service: input.service.to_string(),
+        operation: input.operation.to_string(),
+        error_type: input.error_type.to_string(),
         severity: group.severity,
         summary: input.summary.clone(),
         count: group.total,

@@ -1,7 +1,7 @@
 //! [`AlertRouter`] (configuration) and [`AlertHandle`] (the running router).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, SystemTime};
 
 use parking_lot::RwLock;
@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::delivery::{self, Command};
 use super::stats::{AlertStats, SinkCounters};
-use super::{AlertInput, Matcher, Route, Silence};
+use super::{AlertInput, MAX_SUMMARY_CHARS, Matcher, Route, Silence};
 use crate::clock::Clock;
 use crate::errors::{GroupKey, LogNotice};
 
@@ -165,6 +165,11 @@ impl AlertRouter {
     /// Starts the router on the current tokio runtime.
     pub fn spawn(self) -> Result<AlertHandle, NoRuntime> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        // Each router owns one bit of an error group's "queued" mask (64
+        // routers per process before two share a bit, which only costs a
+        // little coalescing between them).
+        static ROUTERS: AtomicUsize = AtomicUsize::new(0);
+        let bit = 1u64 << (ROUTERS.fetch_add(1, Relaxed) % 64);
         let limits = delivery::SinkLimits {
             backlog: self.backlog,
             in_flight: self.in_flight,
@@ -188,11 +193,12 @@ impl AlertRouter {
             self.routes,
             sinks,
             Arc::clone(&shared),
+            bit,
             self.max_groups,
             self.resolve_after,
         );
         runtime.spawn(task.run(rx));
-        Ok(AlertHandle { tx, shared })
+        Ok(AlertHandle { tx, shared, bit })
     }
 }
 
@@ -211,6 +217,7 @@ pub(crate) struct Shared {
 pub struct AlertHandle {
     tx: mpsc::Sender<Command>,
     shared: Arc<Shared>,
+    bit: u64,
 }
 
 impl AlertHandle {
@@ -235,16 +242,31 @@ impl AlertHandle {
 
     /// A listener for [`ErrorLogBuilder::listener`](crate::errors::ErrorLogBuilder::listener):
     /// logged errors fire their group, resolved groups resolve.
-    pub fn listener(&self) -> impl Fn(&LogNotice) + Send + Sync + 'static {
+    ///
+    /// An error only queues its group when the group is not queued
+    /// already: a burst of one error costs the router one message, and a
+    /// logger at most one small allocation per group per router poll.
+    pub fn listener(&self) -> impl Fn(&LogNotice<'_>) + Send + Sync + 'static {
         let handle = self.clone();
         move |notice| match notice {
             LogNotice::Logged { record, .. } => {
-                handle.notify(AlertInput::from(&**record));
+                let group = &record.group;
+                if group.mark_pending(handle.bit) {
+                    let queued = handle.offer(Command::Group {
+                        group: Arc::clone(group),
+                        marked_count: group.count(),
+                        summary: record.message.chars().take(MAX_SUMMARY_CHARS).collect(),
+                        severity: record.severity,
+                    });
+                    if !queued {
+                        group.clear_pending(handle.bit);
+                    }
+                }
             }
             LogNotice::Resolved(group) => {
                 handle.resolve(GroupKey {
-                    fingerprint: group.fingerprint.clone(),
-                    client_id: group.client_id.clone(),
+                    fingerprint: group.fingerprint.as_str().into(),
+                    client_id: group.client_id.as_deref().map(Into::into),
                 });
             }
             LogNotice::Acknowledged(_) => {}

@@ -1,7 +1,7 @@
 //! Error counts by minute, hour, severity and service: the numerators of
 //! error rates and the figures of `/api/errors/stats`.
 
-use std::collections::HashMap;
+use rapidhash::RapidHashMap;
 
 use super::Severity;
 use crate::period::KeyedRing;
@@ -16,7 +16,7 @@ pub(crate) struct ErrorCounts {
     minutes: KeyedRing<[u64; 4]>,
     hours: KeyedRing<[u64; 4]>,
     total: [u64; 4],
-    services: HashMap<String, u64>,
+    services: RapidHashMap<String, u64>,
 }
 
 impl ErrorCounts {
@@ -25,7 +25,7 @@ impl ErrorCounts {
             minutes: KeyedRing::new(64),
             hours: KeyedRing::new(168),
             total: [0; 4],
-            services: HashMap::new(),
+            services: RapidHashMap::default(),
         }
     }
 

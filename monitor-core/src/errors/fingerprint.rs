@@ -5,12 +5,29 @@
 /// (rapidhash v3 is a specified function). Fields are length-prefixed so
 /// ("ab", "c") and ("a", "bc") differ.
 pub fn fingerprint(service: &str, operation: &str, error_type: &str) -> String {
-    let mut bytes = Vec::with_capacity(service.len() + operation.len() + error_type.len() + 24);
-    for part in [service, operation, error_type] {
-        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(part.as_bytes());
+    format!("{:016x}", fingerprint_hash(service, operation, error_type))
+}
+
+/// The hash behind [`fingerprint`], without formatting (and, for the
+/// usual short names, without allocating).
+pub(crate) fn fingerprint_hash(service: &str, operation: &str, error_type: &str) -> u64 {
+    let parts = [service, operation, error_type];
+    let len: usize = parts.iter().map(|p| p.len() + 8).sum();
+    let mut stack = [0u8; 512];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len <= stack.len() {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let mut at = 0;
+    for part in parts {
+        buf[at..at + 8].copy_from_slice(&(part.len() as u64).to_le_bytes());
+        buf[at + 8..at + 8 + part.len()].copy_from_slice(part.as_bytes());
+        at += 8 + part.len();
     }
-    format!("{:016x}", rapidhash::v3::rapidhash_v3(&bytes))
+    rapidhash::v3::rapidhash_v3(buf)
 }
 
 #[cfg(test)]

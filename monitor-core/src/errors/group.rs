@@ -6,6 +6,7 @@
 //! ids rather than a time, so a record logged the same millisecond as a
 //! resolution is still judged exactly.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
 use std::time::SystemTime;
 
@@ -26,20 +27,21 @@ pub enum GroupStatus {
     Regressed,
 }
 
-/// The identity of a group: its fingerprint within one tenant.
+/// The identity of a group: its fingerprint within one tenant. Shared
+/// strings, so copies (for alerts, for other threads) cost no allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     /// The errors' fingerprint.
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
     /// Their tenant, if any.
-    pub client_id: Option<String>,
+    pub client_id: Option<Arc<str>>,
 }
 
 pub(crate) struct Group {
     pub(crate) key: GroupKey,
-    pub(crate) service: String,
-    pub(crate) operation: String,
-    pub(crate) error_type: String,
+    pub(crate) service: Arc<str>,
+    pub(crate) operation: Arc<str>,
+    pub(crate) error_type: Arc<str>,
     first_seen_ms: u64,
     last_seen_ms: AtomicU64,
     count: AtomicU64,
@@ -47,6 +49,10 @@ pub(crate) struct Group {
     resolved_through: AtomicU64,
     acknowledged_through: AtomicU64,
     max_severity: AtomicU8,
+    /// One bit per alert router holding a queued notice for this group.
+    pending: AtomicU64,
+    /// Worst severity (rank + 1) since a router last looked; 0 = none.
+    window_severity: AtomicU8,
 }
 
 impl std::fmt::Debug for Group {
@@ -69,9 +75,9 @@ impl Group {
     ) -> Self {
         Group {
             key,
-            service: service.to_owned(),
-            operation: operation.to_owned(),
-            error_type: error_type.to_owned(),
+            service: service.into(),
+            operation: operation.into(),
+            error_type: error_type.into(),
             first_seen_ms: now_ms,
             last_seen_ms: AtomicU64::new(now_ms),
             count: AtomicU64::new(0),
@@ -79,6 +85,8 @@ impl Group {
             resolved_through: AtomicU64::new(0),
             acknowledged_through: AtomicU64::new(0),
             max_severity: AtomicU8::new(0),
+            pending: AtomicU64::new(0),
+            window_severity: AtomicU8::new(0),
         }
     }
 
@@ -88,6 +96,7 @@ impl Group {
         self.count.fetch_add(1, Relaxed);
         self.last_seen_ms.fetch_max(now_ms, Relaxed);
         self.max_severity.fetch_max(severity.rank(), Relaxed);
+        self.window_severity.fetch_max(severity.rank() + 1, Relaxed);
         let previous = self.last_id.fetch_max(id, Relaxed);
         let resolved = self.resolved_through.load(Relaxed);
         resolved > 0 && previous <= resolved
@@ -103,6 +112,25 @@ impl Group {
     pub(crate) fn acknowledge(&self) -> bool {
         let through = self.last_id.load(Relaxed);
         self.acknowledged_through.fetch_max(through, Relaxed) < through
+    }
+
+    /// Marks the group queued for the router owning `bit`; `true` when it
+    /// was not already (so the caller queues it).
+    pub(crate) fn mark_pending(&self, bit: u64) -> bool {
+        self.pending.fetch_or(bit, Relaxed) & bit == 0
+    }
+
+    /// The router owning `bit` took the group off its queue.
+    pub(crate) fn clear_pending(&self, bit: u64) {
+        self.pending.fetch_and(!bit, Relaxed);
+    }
+
+    /// The worst severity since the last call (`None` if nothing fired).
+    pub(crate) fn take_window_severity(&self) -> Option<Severity> {
+        match self.window_severity.swap(0, Relaxed) {
+            0 => None,
+            r => Severity::ALL.into_iter().find(|s| s.rank() + 1 == r),
+        }
     }
 
     pub(crate) fn resolved_through(&self) -> u64 {
@@ -141,11 +169,11 @@ impl Group {
 
     pub(crate) fn view(&self) -> GroupView {
         GroupView {
-            fingerprint: self.key.fingerprint.clone(),
-            client_id: self.key.client_id.clone(),
-            service: self.service.clone(),
-            operation: self.operation.clone(),
-            error_type: self.error_type.clone(),
+            fingerprint: self.key.fingerprint.to_string(),
+            client_id: self.key.client_id.as_deref().map(str::to_owned),
+            service: self.service.to_string(),
+            operation: self.operation.to_string(),
+            error_type: self.error_type.to_string(),
             severity: self.max_severity(),
             count: self.count(),
             first_seen: from_unix_ms(self.first_seen_ms),

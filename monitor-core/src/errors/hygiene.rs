@@ -34,6 +34,10 @@ impl Default for Limits {
 /// and truncates to `max` bytes on a character boundary, marking the cut
 /// with `…`. Returns whether anything was changed.
 pub(crate) fn clean(text: &mut String, max: usize, multiline: bool) -> bool {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) || (multiline && (b == b'\n' || b == b'\t'));
+    if text.len() <= max && text.bytes().all(plain) {
+        return false; // printable ASCII within bounds: the usual case
+    }
     let keep = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
     let mut changed = false;
     if !text.chars().all(keep) {

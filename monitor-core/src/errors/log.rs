@@ -1,16 +1,17 @@
 //! [`ErrorLog`]: the bounded, queryable log of errors and their groups.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use parking_lot::Mutex;
+use rapidhash::RapidHashMap;
 
 use super::counts::ErrorCounts;
+use super::fingerprint::fingerprint_hash;
 use super::group::{Group, GroupKey, GroupView};
 use super::hygiene::{Limits, clean, clean_context};
-use super::record::ErrorRecord;
-use super::{ErrorClassifier, ErrorEvent, RuleClassifier, Severity, fingerprint};
+use super::record::{ErrorRecord, ErrorView};
+use super::{ErrorClassifier, ErrorEvent, RuleClassifier, Severity};
 use crate::clock::{Clock, from_unix_ms};
 use crate::ring::RingBuffer;
 
@@ -23,11 +24,11 @@ pub const OVERFLOW_FINGERPRINT: &str = "__other__";
 
 /// What happened in the log, for listeners (alert routing, the event bus).
 #[derive(Clone, Debug)]
-pub enum LogNotice {
+pub enum LogNotice<'a> {
     /// An error was logged; `regressed` when it re-opened a resolved group.
     Logged {
-        /// The stored record.
-        record: Arc<ErrorRecord>,
+        /// The record being stored.
+        record: &'a ErrorRecord,
         /// It fired a resolved group again.
         regressed: bool,
     },
@@ -37,7 +38,7 @@ pub enum LogNotice {
     Acknowledged(GroupView),
 }
 
-type Listener = Arc<dyn Fn(&LogNotice) + Send + Sync>;
+type Listener = Arc<dyn Fn(&LogNotice<'_>) + Send + Sync>;
 
 /// The outcome of [`ErrorLog::log`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub struct Logged {
     /// The record's id.
     pub id: u64,
     /// Its group's fingerprint.
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
     /// The severity it was given.
     pub severity: Severity,
     /// It fired a resolved group again.
@@ -71,8 +72,13 @@ pub struct LogCounters {
     pub overflowed_groups: u64,
 }
 
+/// A group's map key: the fingerprint's hash (computed, or of the caller's
+/// own fingerprint) and the tenant's hash. Checked against the group's own
+/// fields on every hit, so a hash collision can never merge two groups.
+type GroupId = (u64, u64);
+
 struct State {
-    groups: HashMap<GroupKey, Arc<Group>>,
+    groups: RapidHashMap<GroupId, Arc<Group>>,
     counts: ErrorCounts,
     overflowed: u64,
     last_prune_ms: u64,
@@ -83,7 +89,7 @@ pub(crate) struct Inner {
     limits: Limits,
     max_groups: usize,
     classifier: Box<dyn ErrorClassifier>,
-    pub(crate) entries: RingBuffer<Arc<ErrorRecord>>,
+    pub(crate) entries: RingBuffer<ErrorRecord>,
     next_id: AtomicU64,
     state: Mutex<State>,
     listeners: Vec<Listener>,
@@ -162,7 +168,7 @@ impl ErrorLogBuilder {
 
     /// Calls `listener` on every logged, resolved and acknowledged error.
     /// Listeners run on the logging thread: they must only enqueue.
-    pub fn listener(mut self, listener: impl Fn(&LogNotice) + Send + Sync + 'static) -> Self {
+    pub fn listener(mut self, listener: impl Fn(&LogNotice<'_>) + Send + Sync + 'static) -> Self {
         self.listeners.push(Arc::new(listener));
         self
     }
@@ -178,7 +184,7 @@ impl ErrorLogBuilder {
                 entries: RingBuffer::new(self.capacity),
                 next_id: AtomicU64::new(1),
                 state: Mutex::new(State {
-                    groups: HashMap::new(),
+                    groups: RapidHashMap::default(),
                     counts: ErrorCounts::new(),
                     overflowed: 0,
                     last_prune_ms: 0,
@@ -214,22 +220,13 @@ impl ErrorLog {
         let severity = event
             .severity
             .unwrap_or_else(|| inner.classifier.classify(&event));
-        let fingerprint = match event.fingerprint.take() {
-            Some(f) => f,
-            None => fingerprint(&event.service, &event.operation, &event.error_type),
-        };
         let now_ms = inner.clock.now_ms();
         let id = inner.next_id.fetch_add(1, Relaxed);
-        let key = GroupKey {
-            fingerprint,
-            client_id: event.client_id.clone(),
-        };
-        let group = inner.group_for(key, &event, severity, now_ms);
+        let group = inner.group_for(&mut event, severity, now_ms);
         let regressed = group.fire(id, now_ms, severity);
-        let record = Arc::new(ErrorRecord {
+        let record = ErrorRecord {
             id,
             timestamp: from_unix_ms(now_ms),
-            fingerprint: group.key.fingerprint.clone(),
             service: event.service,
             operation: event.operation,
             error_type: event.error_type,
@@ -238,24 +235,38 @@ impl ErrorLog {
             client_id: event.client_id,
             context: event.context,
             group,
-        });
-        inner.entries.push(Arc::clone(&record));
+        };
         let logged = Logged {
             id,
-            fingerprint: record.fingerprint.clone(),
+            fingerprint: Arc::clone(&record.group.key.fingerprint),
             severity,
             regressed,
         };
-        inner.tell(&LogNotice::Logged { record, regressed });
+        inner.tell(&LogNotice::Logged {
+            record: &record,
+            regressed,
+        });
+        inner.entries.push(record);
         logged
     }
 
-    /// The record with `id`, if it is still in the log.
-    pub fn get(&self, id: u64) -> Option<Arc<ErrorRecord>> {
+    /// The error with `id`, if it is still in the log.
+    pub fn get(&self, id: u64) -> Option<ErrorView> {
         let mut found = None;
-        self.inner.entries.visit_latest(usize::MAX, |r| {
+        self.visit(|r| {
             if r.id == id {
-                found = Some(Arc::clone(r));
+                found = Some(r.view());
+            }
+        });
+        found
+    }
+
+    /// The group of error `id`, if that error is still in the log.
+    fn group_of(&self, id: u64) -> Option<Arc<Group>> {
+        let mut found = None;
+        self.visit(|r| {
+            if r.id == id {
+                found = Some(Arc::clone(&r.group));
             }
         });
         found
@@ -264,9 +275,9 @@ impl ErrorLog {
     /// Resolves the group of error `id` (operator action). A later error in
     /// the group re-opens it as regressed.
     pub fn resolve(&self, id: u64) -> Result<GroupView, NotFound> {
-        let record = self.get(id).ok_or(NotFound(id))?;
-        let changed = record.group.resolve();
-        let view = record.group.view();
+        let group = self.group_of(id).ok_or(NotFound(id))?;
+        let changed = group.resolve();
+        let view = group.view();
         if changed {
             self.inner.tell(&LogNotice::Resolved(view.clone()));
         }
@@ -276,12 +287,13 @@ impl ErrorLog {
     /// Acknowledges the group of error `id` (tenant action): seen, not
     /// fixed.
     pub fn acknowledge(&self, id: u64) -> Result<GroupView, NotFound> {
-        let record = self.get(id).ok_or(NotFound(id))?;
-        if record.group.acknowledge() {
-            self.inner
-                .tell(&LogNotice::Acknowledged(record.group.view()));
+        let group = self.group_of(id).ok_or(NotFound(id))?;
+        let changed = group.acknowledge();
+        let view = group.view();
+        if changed {
+            self.inner.tell(&LogNotice::Acknowledged(view.clone()));
         }
-        Ok(record.group.view())
+        Ok(view)
     }
 
     /// Groups that are open or regressed, most recent first; only
@@ -322,9 +334,10 @@ impl ErrorLog {
         f(&self.inner.state.lock().counts)
     }
 
-    /// Every record still in the log, oldest first.
-    pub(crate) fn records(&self) -> Vec<Arc<ErrorRecord>> {
-        self.inner.entries.snapshot()
+    /// Calls `f` on every record still in the log, oldest first, without
+    /// copying them and without stopping loggers.
+    pub(crate) fn visit(&self, f: impl FnMut(&ErrorRecord)) {
+        self.inner.entries.visit_latest(usize::MAX, f);
     }
 }
 
@@ -355,37 +368,82 @@ impl Inner {
         cuts + clean_context(&mut e.context, l)
     }
 
-    /// The group for `key`, created if needed; past `max_groups`, groups no
-    /// record points to any more are dropped first (at most once a
-    /// minute), and if still full the overflow group takes the error.
-    fn group_for(
-        &self,
-        key: GroupKey,
-        e: &ErrorEvent,
-        severity: Severity,
-        now_ms: u64,
-    ) -> Arc<Group> {
+    /// The group of `e` (taking its fingerprint out of it), created if
+    /// needed; past `max_groups`, groups no record points to any more are
+    /// dropped first (at most once a minute), and if still full the
+    /// overflow group takes the error.
+    fn group_for(&self, e: &mut ErrorEvent, severity: Severity, now_ms: u64) -> Arc<Group> {
+        let explicit = e.fingerprint.take();
+        let fp_hash = match &explicit {
+            Some(f) => rapidhash::v3::rapidhash_v3(f.as_bytes()) ^ 0x5bd1_e995_5bd1_e995,
+            None => fingerprint_hash(&e.service, &e.operation, &e.error_type),
+        };
+        let client_hash = e
+            .client_id
+            .as_deref()
+            .map_or(0, |c| rapidhash::v3::rapidhash_v3(c.as_bytes()) | 1);
+        let id: GroupId = (fp_hash, client_hash);
+        let same = |g: &Group| {
+            g.key.client_id.as_deref() == e.client_id.as_deref()
+                && match &explicit {
+                    Some(f) => *g.key.fingerprint == **f,
+                    None => {
+                        *g.service == *e.service
+                            && *g.operation == *e.operation
+                            && *g.error_type == *e.error_type
+                    }
+                }
+        };
+
         let mut state = self.state.lock();
         state.counts.add(now_ms, severity, &e.service);
-        if let Some(g) = state.groups.get(&key) {
-            return Arc::clone(g);
+        if let Some(g) = state.groups.get(&id) {
+            if same(g) {
+                return Arc::clone(g);
+            }
+            state.overflowed += 1; // a 64-bit collision: never merge groups
+            return state.overflow_group(e, now_ms);
         }
         if state.groups.len() >= self.max_groups && now_ms >= state.last_prune_ms + 60_000 {
             state.last_prune_ms = now_ms;
             state.groups.retain(|_, g| Arc::strong_count(g) > 1);
         }
-        let key = if state.groups.len() < self.max_groups {
-            key
-        } else {
+        if state.groups.len() >= self.max_groups {
             state.overflowed += 1;
-            GroupKey {
-                fingerprint: OVERFLOW_FINGERPRINT.to_owned(),
-                client_id: None,
-            }
+            return state.overflow_group(e, now_ms);
+        }
+        let key = GroupKey {
+            fingerprint: explicit.unwrap_or_else(|| format!("{fp_hash:016x}")).into(),
+            client_id: e.client_id.as_deref().map(Arc::from),
         };
-        let group = state.groups.entry(key).or_insert_with_key(|key| {
+        let group = Arc::new(Group::new(
+            key,
+            &e.service,
+            &e.operation,
+            &e.error_type,
+            now_ms,
+        ));
+        state.groups.insert(id, Arc::clone(&group));
+        group
+    }
+
+    fn tell(&self, notice: &LogNotice<'_>) {
+        for listener in &self.listeners {
+            listener(notice);
+        }
+    }
+}
+
+impl State {
+    /// The group errors share once `max_groups` is reached.
+    fn overflow_group(&mut self, e: &ErrorEvent, now_ms: u64) -> Arc<Group> {
+        let group = self.groups.entry((0, 0)).or_insert_with(|| {
+            let key = GroupKey {
+                fingerprint: OVERFLOW_FINGERPRINT.into(),
+                client_id: None,
+            };
             Arc::new(Group::new(
-                key.clone(),
+                key,
                 &e.service,
                 &e.operation,
                 &e.error_type,
@@ -393,12 +451,6 @@ impl Inner {
             ))
         });
         Arc::clone(group)
-    }
-
-    fn tell(&self, notice: &LogNotice) {
-        for listener in &self.listeners {
-            listener(notice);
-        }
     }
 }
 

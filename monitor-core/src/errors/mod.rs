@@ -16,7 +16,7 @@ mod classifier;
 mod counts;
 mod event;
 mod fingerprint;
-mod group;
+pub(crate) mod group;
 mod hygiene;
 mod log;
 mod query;

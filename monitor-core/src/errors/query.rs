@@ -308,29 +308,48 @@ pub struct ErrorPage {
 
 impl ErrorLog {
     /// Runs `query` over the errors still in the log.
+    ///
+    /// Matching and sorting work on ids only; views are built for the page
+    /// alone, so a broad query over a full log stays cheap and loggers are
+    /// never held up.
     pub fn query(&self, query: &ErrorQuery) -> ErrorPage {
         let window = query.window(self.inner.clock.now_ms());
-        let mut matches: Vec<_> = self
-            .records()
-            .into_iter()
-            .filter(|r| query.matches(r, window))
-            .collect();
+        let mut matches: Vec<(u64, Severity)> = Vec::new();
+        self.visit(|r| {
+            if query.matches(r, window) {
+                matches.push((r.id, r.severity));
+            }
+        });
         // Ids follow logging order; concurrent loggers may reach the ring
         // in a slightly different order, so sort rather than trust it.
         match query.sort {
-            Sort::Newest => matches.sort_unstable_by_key(|r| std::cmp::Reverse(r.id)),
-            Sort::Oldest => matches.sort_unstable_by_key(|r| r.id),
-            Sort::Severity => matches
-                .sort_unstable_by(|a, b| b.severity.cmp(&a.severity).then_with(|| b.id.cmp(&a.id))),
+            Sort::Newest => matches.sort_unstable_by_key(|&(id, _)| std::cmp::Reverse(id)),
+            Sort::Oldest => matches.sort_unstable_by_key(|&(id, _)| id),
+            Sort::Severity => matches.sort_unstable_by_key(|&(id, s)| std::cmp::Reverse((s, id))),
         }
         let total = matches.len();
-        let errors = matches
+        let page: Vec<u64> = matches
             .iter()
             .skip(query.offset)
             .take(query.limit)
-            .map(|r| r.view())
+            .map(|&(id, _)| id)
             .collect();
-        ErrorPage { errors, total }
+        let mut views: Vec<ErrorView> = Vec::with_capacity(page.len());
+        if !page.is_empty() {
+            let (lo, hi) = page
+                .iter()
+                .fold((u64::MAX, 0), |(lo, hi), &id| (lo.min(id), hi.max(id)));
+            self.visit(|r| {
+                if (lo..=hi).contains(&r.id) && page.contains(&r.id) {
+                    views.push(r.view());
+                }
+            });
+            views.sort_by_key(|v| page.iter().position(|&id| id == v.id));
+        }
+        ErrorPage {
+            errors: views,
+            total,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use super::group::{Group, GroupStatus};
 use crate::clock::rfc3339;
 
 /// One logged error. Immutable once logged; its group's state (resolved,
-/// acknowledged, regressed) lives in the group.
+/// acknowledged, regressed) and fingerprint live in the group.
 #[derive(Debug)]
 pub struct ErrorRecord {
     /// Unique, increasing id.
@@ -30,14 +30,17 @@ pub struct ErrorRecord {
     pub severity: Severity,
     /// Tenant, if any.
     pub client_id: Option<String>,
-    /// Grouping key (see [`fingerprint`](super::fingerprint())).
-    pub fingerprint: String,
     /// Extra detail (bounded).
     pub context: BTreeMap<String, String>,
     pub(crate) group: Arc<Group>,
 }
 
 impl ErrorRecord {
+    /// Grouping key (see [`fingerprint`](super::fingerprint())).
+    pub fn fingerprint(&self) -> &str {
+        &self.group.key.fingerprint
+    }
+
     /// `true` once its group was resolved after it was logged.
     pub fn resolved(&self) -> bool {
         self.group.resolved_through() >= self.id
@@ -59,7 +62,7 @@ impl ErrorRecord {
             message: self.message.clone(),
             severity: self.severity,
             client_id: self.client_id.clone(),
-            fingerprint: self.fingerprint.clone(),
+            fingerprint: self.fingerprint().to_owned(),
             resolved: self.resolved(),
             acknowledged: self.acknowledged(),
             status: self.group.status(),

@@ -145,11 +145,12 @@ impl ErrorLog {
     pub fn stats_for_client(&self, client_id: &str) -> ErrorStats {
         let now = self.inner.clock.now_ms();
         let hour = now / HOUR_MS;
-        let mine: Vec<_> = self
-            .records()
-            .into_iter()
-            .filter(|r| r.client_id.as_deref() == Some(client_id))
-            .collect();
+        let mut mine: Vec<(u64, Severity, String)> = Vec::new();
+        self.visit(|r| {
+            if r.client_id.as_deref() == Some(client_id) {
+                mine.push((unix_ms(r.timestamp), r.severity, r.service.clone()));
+            }
+        });
         let mut by_severity = [0; 4];
         let mut services: Vec<ServiceCount> = Vec::new();
         let mut hourly: Vec<ErrorRatePoint> = (hour.saturating_sub(23)..=hour)
@@ -161,16 +162,16 @@ impl ErrorLog {
             })
             .collect();
         let first_hour = hour.saturating_sub(23);
-        for r in &mine {
-            by_severity[r.severity.index()] += 1;
-            match services.iter_mut().find(|s| s.service == r.service) {
+        for (at, severity, service) in &mine {
+            by_severity[severity.index()] += 1;
+            match services.iter_mut().find(|s| s.service == *service) {
                 Some(s) => s.count += 1,
                 None => services.push(ServiceCount {
-                    service: r.service.clone(),
+                    service: service.clone(),
                     count: 1,
                 }),
             }
-            let h = unix_ms(r.timestamp) / HOUR_MS;
+            let h = at / HOUR_MS;
             if h >= first_hour
                 && let Some(point) = hourly.get_mut((h - first_hour) as usize)
             {
@@ -186,10 +187,7 @@ impl ErrorLog {
             by_severity: SeverityCounts::from_array(by_severity),
             by_service: services,
             groups: self.group_counts(Some(client_id)),
-            last_hour: mine
-                .iter()
-                .filter(|r| unix_ms(r.timestamp) + HOUR_MS > now)
-                .count() as u64,
+            last_hour: mine.iter().filter(|(at, ..)| at + HOUR_MS > now).count() as u64,
             error_rate_last_hour: None,
             hourly,
         }
