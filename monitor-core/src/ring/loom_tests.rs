@@ -1,5 +1,5 @@
 //! Model checks of the ring protocol. Run with:
-//! `RUSTFLAGS="--cfg monitor_loom" cargo test -p monitor-core --lib --release ring::loom`
+//! `cargo test -p monitor-core --features loom-model --lib --release ring::loom`
 
 use super::RingBuffer;
 use loom::sync::Arc;

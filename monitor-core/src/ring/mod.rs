@@ -148,8 +148,8 @@ impl<T> std::fmt::Debug for RingBuffer<T> {
     }
 }
 
-#[cfg(all(test, not(monitor_loom)))]
+#[cfg(all(test, not(feature = "loom-model")))]
 mod tests;
 
-#[cfg(all(test, monitor_loom))]
+#[cfg(all(test, feature = "loom-model"))]
 mod loom_tests;

@@ -1,13 +1,13 @@
 //! One slot of the ring and the atomics it uses, behind a shim so the
-//! protocol can be model-checked with loom (`--cfg monitor_loom`), where the
+//! protocol can be model-checked with loom (feature `loom-model`), where the
 //! epoch-managed pointer is replaced by a loom mutex with the same contract.
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 use std::sync::Arc;
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 pub(super) use loom::sync::atomic::{AtomicU64, Ordering};
-#[cfg(not(monitor_loom))]
+#[cfg(not(feature = "loom-model"))]
 pub(super) use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A published value and the ticket that placed it.
@@ -16,16 +16,16 @@ pub(super) struct Entry<T> {
     pub(super) value: T,
 }
 
-#[cfg(not(monitor_loom))]
+#[cfg(not(feature = "loom-model"))]
 pub(super) use crossbeam_epoch::pin;
-#[cfg(not(monitor_loom))]
+#[cfg(not(feature = "loom-model"))]
 pub(super) use epoch_slot::Slot;
 
 /// The production slot: a pointer to a heap entry, swapped with
 /// compare-and-swap and reclaimed through crossbeam-epoch, so readers can
 /// hold an entry while writers replace it. This is the only `unsafe` in the
 /// workspace: dereferencing and retiring epoch-protected pointers.
-#[cfg(not(monitor_loom))]
+#[cfg(not(feature = "loom-model"))]
 #[allow(unsafe_code)]
 mod epoch_slot {
     use super::{Entry, Ordering};
@@ -108,12 +108,12 @@ mod epoch_slot {
     }
 }
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 pub(super) struct Slot<T> {
     cell: loom::sync::Mutex<Option<Arc<Entry<T>>>>,
 }
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 impl<T> Slot<T> {
     pub(super) fn empty() -> Self {
         Slot {
@@ -140,19 +140,19 @@ impl<T> Slot<T> {
 }
 
 /// Loom stand-in for an epoch guard: it owns what it handed out.
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 pub(super) struct Guard {
     kept: std::sync::Mutex<Vec<Box<dyn std::any::Any>>>,
 }
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 pub(super) fn pin() -> Guard {
     Guard {
         kept: std::sync::Mutex::new(Vec::new()),
     }
 }
 
-#[cfg(monitor_loom)]
+#[cfg(feature = "loom-model")]
 impl Guard {
     fn keep<T: 'static>(&self, entry: Arc<Entry<T>>) -> &Entry<T> {
         let ptr: *const Entry<T> = Arc::as_ptr(&entry);
