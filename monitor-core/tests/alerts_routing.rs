@@ -472,3 +472,27 @@ async fn delivery_counts_reach_prometheus() {
         assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_group_escalating_to_critical_reaches_the_critical_routes() {
+    let (pager, seen) = recorder("pager");
+    let router = AlertRouter::new()
+        .route(
+            Route::new("critical")
+                .min_severity(Severity::Critical)
+                .sink(pager),
+        )
+        .spawn()
+        .expect("runtime");
+    router.notify(input("f", "db", Severity::Warning, None));
+    pass(Duration::from_secs(60)).await;
+    assert!(taken(&seen).is_empty(), "no route takes a warning");
+    router.notify(input("f", "db", Severity::Critical, None));
+    pass(Duration::from_secs(31)).await;
+    let alerts = taken(&seen);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        (alerts[0].severity, alerts[0].count),
+        (Severity::Critical, 2)
+    );
+}

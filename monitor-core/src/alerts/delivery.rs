@@ -310,39 +310,41 @@ impl Task {
             group.severity = input.severity;
             group.routes.clear();
         }
-        let fresh = group.total == 0;
         group.total += n;
         group.source_count = source_count.or(group.source_count);
         group.last_seen = wall;
         group.last_seen_at = now;
         group.severity = group.severity.max(input.severity);
         let mut schedule = Vec::new();
-        if fresh {
-            for route in select(&self.routes, &input) {
-                let due = now + self.routes[route].timing.group_wait;
-                self.generations += 1;
-                group.routes.push(RouteState {
-                    route,
-                    notified: false,
-                    unsent: n,
-                    last_sent: None,
-                    due,
-                    generation: self.generations,
-                    refresh_generation: 0,
-                });
-                schedule.push((route, due, self.generations));
+        // Routes are chosen on every occurrence: a group that starts as a
+        // warning no route takes and escalates to critical reaches the
+        // critical routes then.
+        for route in select(&self.routes, &input) {
+            if group.routes.iter().any(|rs| rs.route == route) {
+                continue;
             }
-        } else {
-            for rs in &mut group.routes {
-                rs.unsent += n;
-                if let Some(last) = rs.last_sent {
-                    let at = (last + self.routes[rs.route].timing.group_interval).max(now);
-                    if at < rs.due {
-                        self.generations += 1;
-                        rs.due = at;
-                        rs.generation = self.generations;
-                        schedule.push((rs.route, at, rs.generation));
-                    }
+            let due = now + self.routes[route].timing.group_wait;
+            self.generations += 1;
+            group.routes.push(RouteState {
+                route,
+                notified: false,
+                unsent: 0,
+                last_sent: None,
+                due,
+                generation: self.generations,
+                refresh_generation: 0,
+            });
+            schedule.push((route, due, self.generations));
+        }
+        for rs in &mut group.routes {
+            rs.unsent += n;
+            if let Some(last) = rs.last_sent {
+                let at = (last + self.routes[rs.route].timing.group_interval).max(now);
+                if at < rs.due {
+                    self.generations += 1;
+                    rs.due = at;
+                    rs.generation = self.generations;
+                    schedule.push((rs.route, at, rs.generation));
                 }
             }
         }
