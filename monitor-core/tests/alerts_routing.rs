@@ -26,6 +26,20 @@ fn recorder(name: &str) -> (impl AlertSink + use<>, Seen) {
     (sink, seen)
 }
 
+/// A router with one route, "all", delivering to a recorder; `shape`
+/// adjusts the route and `router` the router.
+fn one_route(
+    shape: impl FnOnce(Route) -> Route,
+    router: impl FnOnce(AlertRouter) -> AlertRouter,
+) -> (AlertHandle, Seen) {
+    let (sink, seen) = recorder("a");
+    let handle = router(AlertRouter::new())
+        .route(shape(Route::new("all").sink(sink)))
+        .spawn()
+        .expect("runtime");
+    (handle, seen)
+}
+
 fn taken(seen: &Seen) -> Vec<Alert> {
     std::mem::take(&mut *seen.lock().expect("not poisoned"))
 }
@@ -157,12 +171,7 @@ async fn a_thousand_identical_errors_in_a_second_make_one_notification_per_sink(
 
 #[tokio::test(start_paused = true)]
 async fn group_wait_then_group_interval_then_repeat_interval() {
-    let (a, seen) = recorder("a");
-    let router = AlertRouter::new()
-        .route(Route::new("all").sink(a))
-        .resolve_after(None)
-        .spawn()
-        .expect("runtime");
+    let (router, seen) = one_route(|r| r, |r| r.resolve_after(None));
     router.notify(input("f", "db", Severity::Error, None));
     pass(Duration::from_secs(29)).await;
     assert!(taken(&seen).is_empty(), "still in group_wait");
@@ -201,15 +210,7 @@ async fn group_wait_then_group_interval_then_repeat_interval() {
 
 #[tokio::test(start_paused = true)]
 async fn silences_withhold_until_they_end() {
-    let (a, seen) = recorder("a");
-    let router = AlertRouter::new()
-        .route(
-            Route::new("all")
-                .sink(a)
-                .group_interval(Duration::from_secs(60)),
-        )
-        .spawn()
-        .expect("runtime");
+    let (router, seen) = one_route(|r| r.group_interval(Duration::from_secs(60)), |r| r);
     let until = SystemTime::now() + Duration::from_secs(120);
     let silence = router.silence(
         Matcher {
@@ -238,15 +239,7 @@ async fn silences_withhold_until_they_end() {
 
 #[tokio::test(start_paused = true)]
 async fn resolving_sends_a_resolved_notice_and_a_new_episode_starts_over() {
-    let (a, seen) = recorder("a");
-    let router = AlertRouter::new()
-        .route(
-            Route::new("all")
-                .sink(a)
-                .group_interval(Duration::from_secs(60)),
-        )
-        .spawn()
-        .expect("runtime");
+    let (router, seen) = one_route(|r| r.group_interval(Duration::from_secs(60)), |r| r);
     let log = ErrorLog::builder().listener(router.listener()).build();
     let id = log.log(ErrorEvent::new("db", "query", "Down", "x")).id;
     pass(Duration::from_secs(31)).await;
@@ -272,11 +265,7 @@ async fn resolving_sends_a_resolved_notice_and_a_new_episode_starts_over() {
 
 #[tokio::test(start_paused = true)]
 async fn resolved_before_anyone_was_told_sends_nothing() {
-    let (a, seen) = recorder("a");
-    let router = AlertRouter::new()
-        .route(Route::new("all").sink(a))
-        .spawn()
-        .expect("runtime");
+    let (router, seen) = one_route(|r| r, |r| r);
     let log = ErrorLog::builder().listener(router.listener()).build();
     let id = log.log(ErrorEvent::new("db", "query", "Blip", "x")).id;
     pass(Duration::from_secs(5)).await;
@@ -287,16 +276,10 @@ async fn resolved_before_anyone_was_told_sends_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn quiet_groups_resolve_on_their_own() {
-    let (a, seen) = recorder("a");
-    let router = AlertRouter::new()
-        .route(
-            Route::new("all")
-                .sink(a)
-                .group_interval(Duration::from_secs(60)),
-        )
-        .resolve_after(Some(Duration::from_secs(600)))
-        .spawn()
-        .expect("runtime");
+    let (router, seen) = one_route(
+        |r| r.group_interval(Duration::from_secs(60)),
+        |r| r.resolve_after(Some(Duration::from_secs(600))),
+    );
     router.notify(input("f", "db", Severity::Error, None));
     pass(Duration::from_secs(31)).await;
     assert_eq!(taken(&seen).len(), 1);

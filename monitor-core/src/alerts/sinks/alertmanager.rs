@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use super::http::{DEFAULT_HTTP_TIMEOUT, client, post_json};
+use super::http::{DEFAULT_HTTP_TIMEOUT, Endpoint};
 use crate::alerts::{Alert, AlertSink, AlertStatus, SendFuture};
 use crate::clock::rfc3339;
 
@@ -23,9 +23,8 @@ pub const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 /// posted once more with `endsAt` = the resolution time. Several instances
 /// posting the same alert are de-duplicated by Alertmanager on the labels.
 pub struct AlertmanagerSink {
-    url: String,
+    endpoint: Endpoint,
     refresh: Duration,
-    client: reqwest::Client,
 }
 
 #[derive(Serialize)]
@@ -44,10 +43,10 @@ impl AlertmanagerSink {
     /// `http://alertmanager:9093`).
     pub fn new(base_url: impl Into<String>) -> Self {
         let base = base_url.into();
+        let url = format!("{}/api/v2/alerts", base.trim_end_matches('/'));
         AlertmanagerSink {
-            url: format!("{}/api/v2/alerts", base.trim_end_matches('/')),
+            endpoint: Endpoint::new("alertmanager", url, DEFAULT_HTTP_TIMEOUT),
             refresh: DEFAULT_REFRESH,
-            client: client(DEFAULT_HTTP_TIMEOUT),
         }
     }
 
@@ -90,9 +89,9 @@ impl AlertmanagerSink {
 impl std::fmt::Debug for AlertmanagerSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AlertmanagerSink")
-            .field("url", &self.url)
+            .field("endpoint", &self.endpoint)
             .field("refresh", &self.refresh)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 
@@ -102,7 +101,7 @@ impl AlertSink for AlertmanagerSink {
     }
 
     fn send<'a>(&'a self, alert: &'a Alert) -> SendFuture<'a> {
-        Box::pin(async move { post_json(&self.client, &self.url, &[self.postable(alert)]).await })
+        Box::pin(async move { self.endpoint.post(&[self.postable(alert)]).await })
     }
 
     fn refresh_interval(&self) -> Option<Duration> {

@@ -13,7 +13,37 @@ pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest response body quoted in an error.
 const MAX_BODY_QUOTED: usize = 200;
 
-pub(super) fn client(timeout: Duration) -> reqwest::Client {
+/// Where an HTTP sink posts: a name for counts, a secret URL, a client.
+/// `Debug` shows the name only.
+pub(super) struct Endpoint {
+    pub(super) name: String,
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Endpoint {
+    pub(super) fn new(name: &str, url: String, timeout: Duration) -> Self {
+        Endpoint {
+            name: name.to_owned(),
+            url,
+            client: client(timeout),
+        }
+    }
+
+    pub(super) async fn post(&self, body: &impl serde::Serialize) -> Result<(), SinkError> {
+        post_json(&self.client, &self.url, body).await
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
@@ -23,7 +53,7 @@ pub(super) fn client(timeout: Duration) -> reqwest::Client {
 }
 
 /// POSTs `body` as JSON to `url`; 2xx is success.
-pub(super) async fn post_json(
+async fn post_json(
     client: &reqwest::Client,
     url: &str,
     body: &impl serde::Serialize,

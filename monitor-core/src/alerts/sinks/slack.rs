@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::http::{DEFAULT_HTTP_TIMEOUT, client, post_json};
+use super::http::{DEFAULT_HTTP_TIMEOUT, Endpoint};
 use crate::alerts::{Alert, AlertSink, AlertStatus, SendFuture};
 use crate::errors::Severity;
 
@@ -12,11 +12,8 @@ use crate::errors::Severity;
 /// severity (green when resolved), plain readable text, no links. Caller
 /// text is escaped so it can neither mention (`<!channel>`) nor link, and
 /// URLs in it are defanged so Slack does not unfurl them.
-pub struct SlackSink {
-    name: String,
-    url: String,
-    client: reqwest::Client,
-}
+#[derive(Debug)]
+pub struct SlackSink(Endpoint);
 
 impl SlackSink {
     /// A sink posting to `webhook_url` (kept secret: never logged).
@@ -26,35 +23,23 @@ impl SlackSink {
 
     /// The same with another request timeout.
     pub fn with_timeout(webhook_url: impl Into<String>, timeout: Duration) -> Self {
-        SlackSink {
-            name: "slack".to_owned(),
-            url: webhook_url.into(),
-            client: client(timeout),
-        }
+        SlackSink(Endpoint::new("slack", webhook_url.into(), timeout))
     }
 
     /// Names the sink (for counts), e.g. when there are several.
     pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.0.name = name.into();
         self
-    }
-}
-
-impl std::fmt::Debug for SlackSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackSink")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
     }
 }
 
 impl AlertSink for SlackSink {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     fn send<'a>(&'a self, alert: &'a Alert) -> SendFuture<'a> {
-        Box::pin(async move { post_json(&self.client, &self.url, &payload(alert)).await })
+        Box::pin(async move { self.0.post(&payload(alert)).await })
     }
 }
 

@@ -2,15 +2,12 @@
 
 use std::time::Duration;
 
-use super::http::{DEFAULT_HTTP_TIMEOUT, client, post_json};
+use super::http::{DEFAULT_HTTP_TIMEOUT, Endpoint};
 use crate::alerts::{Alert, AlertSink, SendFuture};
 
 /// POSTs each [`Alert`] as JSON to a URL; any 2xx is success.
-pub struct WebhookSink {
-    name: String,
-    url: String,
-    client: reqwest::Client,
-}
+#[derive(Debug)]
+pub struct WebhookSink(Endpoint);
 
 impl WebhookSink {
     /// A sink posting to `url` (kept secret: never logged).
@@ -20,34 +17,22 @@ impl WebhookSink {
 
     /// The same with another request timeout.
     pub fn with_timeout(url: impl Into<String>, timeout: Duration) -> Self {
-        WebhookSink {
-            name: "webhook".to_owned(),
-            url: url.into(),
-            client: client(timeout),
-        }
+        WebhookSink(Endpoint::new("webhook", url.into(), timeout))
     }
 
     /// Names the sink (for counts), e.g. when there are several.
     pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.0.name = name.into();
         self
-    }
-}
-
-impl std::fmt::Debug for WebhookSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSink")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
     }
 }
 
 impl AlertSink for WebhookSink {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     fn send<'a>(&'a self, alert: &'a Alert) -> SendFuture<'a> {
-        Box::pin(async move { post_json(&self.client, &self.url, alert).await })
+        Box::pin(async move { self.0.post(alert).await })
     }
 }
