@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 use crate::clock::rfc3339;
 use crate::errors::{ErrorRecord, GroupKey, Severity};
 
-/// One occurrence offered to the router: an error, or anything else a host
-/// wants routed the same way (a health change, an anomaly). Names are
-/// shared strings: an error's come from its group without copying, so
-/// queueing it for the router's thread allocates only the summary.
+/// One occurrence offered to the router with [`AlertHandle::notify`]:
+/// anything a host wants routed like an error (a health change, an
+/// anomaly). Logged errors take a cheaper path (see
+/// [`AlertHandle::listener`]). Names are shared strings, cheap to clone.
+///
+/// [`AlertHandle::notify`]: super::AlertHandle::notify
+/// [`AlertHandle::listener`]: super::AlertHandle::listener
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertInput {
     /// The group it belongs to (fingerprint within a tenant).
@@ -100,7 +103,8 @@ pub struct Alert {
     pub error_type: String,
     /// The worst severity seen while firing.
     pub severity: Severity,
-    /// Latest description.
+    /// A recent occurrence's message: for errors, the first of the latest
+    /// burst the router read (it reads a group at most every 25 ms).
     pub summary: String,
     /// Occurrences since the group started firing.
     pub count: u64,
