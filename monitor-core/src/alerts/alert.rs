@@ -27,7 +27,7 @@ pub struct AlertInput {
     pub error_type: Arc<str>,
     /// Severity.
     pub severity: Severity,
-    /// One-line description (the latest message).
+    /// One-line description.
     pub summary: String,
 }
 
