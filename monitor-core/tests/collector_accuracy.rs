@@ -132,6 +132,7 @@ fn n_threads_times_m_calls_is_exactly_n_times_m() {
     let s = c.current_stats();
     assert_eq!(s.messages.total, THREADS * CALLS);
     assert_eq!(s.messages.last_hour, THREADS * CALLS);
+    assert_eq!(c.messages_last_hour(), THREADS * CALLS);
     assert_eq!(s.messages.last_24h, THREADS * CALLS);
     assert_eq!(c.hourly(1)[0].count, THREADS * CALLS);
     assert_eq!(s.users.total, 2);

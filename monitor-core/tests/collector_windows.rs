@@ -104,9 +104,11 @@ fn last_hour_has_minute_resolution_and_last_24h_hour_resolution() {
     c.record_message("a", ms(100));
     clock.advance(Duration::from_secs(59 * 60));
     assert_eq!(c.current_stats().messages.last_hour, 1);
+    assert_eq!(c.messages_last_hour(), 1, "the cheap count agrees");
     clock.advance(Duration::from_secs(60));
     let s = c.current_stats();
     assert_eq!(s.messages.last_hour, 0, "60 minutes later");
+    assert_eq!(c.messages_last_hour(), 0);
     assert_eq!(s.messages.p95_ms, None);
     assert_eq!(s.messages.last_24h, 1);
     assert!(s.response_time_24h.p95_ms.is_some());

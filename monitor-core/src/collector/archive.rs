@@ -73,6 +73,11 @@ impl Period {
         }
     }
 
+    /// Messages in this period.
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
     pub(crate) fn merge_users(&self, acc: &mut HllRegisters) {
         if let Some(users) = &self.users {
             acc.merge(users);

@@ -252,21 +252,23 @@ impl ErrorLog {
 
     /// The error with `id`, if it is still in the log.
     pub fn get(&self, id: u64) -> Option<ErrorView> {
-        let mut found = None;
-        self.visit(|r| {
-            if r.id == id {
-                found = Some(r.view());
-            }
-        });
-        found
+        self.find(id, ErrorRecord::view)
     }
 
     /// The group of error `id`, if that error is still in the log.
     fn group_of(&self, id: u64) -> Option<Arc<Group>> {
+        self.find(id, |r| Arc::clone(&r.group))
+    }
+
+    /// `f` of the record with `id`, if it is still in the log.
+    fn find<T>(&self, id: u64, f: impl FnOnce(&ErrorRecord) -> T) -> Option<T> {
+        let mut f = Some(f);
         let mut found = None;
         self.visit(|r| {
-            if r.id == id {
-                found = Some(Arc::clone(&r.group));
+            if r.id == id
+                && let Some(f) = f.take()
+            {
+                found = Some(f(r));
             }
         });
         found

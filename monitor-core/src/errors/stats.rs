@@ -104,7 +104,7 @@ impl ErrorLog {
         let now = self.inner.clock.now_ms();
         let (minute, hour) = (now / 60_000, now / HOUR_MS);
         let hours = messages.hourly(24);
-        let current = messages.current_stats();
+        let messages_last_hour = messages.messages_last_hour();
         let (by_severity, by_service, last_hour, hourly) = self.with_counts(|c| {
             let hourly: Vec<ErrorRatePoint> = (hour.saturating_sub(23)..=hour)
                 .zip(&hours)
@@ -135,7 +135,7 @@ impl ErrorLog {
             by_service,
             groups: self.group_counts(None),
             last_hour,
-            error_rate_last_hour: rate(last_hour, current.messages.last_hour),
+            error_rate_last_hour: rate(last_hour, messages_last_hour),
             hourly,
         }
     }
