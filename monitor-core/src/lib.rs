@@ -19,10 +19,12 @@
 //! assert_eq!(last_24h[23].count, 1);
 //! ```
 
+pub mod activity;
 pub mod alerts;
 pub mod clock;
 pub mod collector;
 pub mod errors;
+pub mod health;
 mod period;
 pub mod ring;
 pub mod sketch;

@@ -1,0 +1,2 @@
+//! Health: checks, heartbeats and thresholds on live metrics, folded into
+//! one status.
