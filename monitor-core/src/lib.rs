@@ -21,6 +21,7 @@
 
 pub mod activity;
 pub mod alerts;
+pub mod bus;
 pub mod clock;
 pub mod collector;
 pub mod errors;
