@@ -24,6 +24,7 @@ pub mod alerts;
 pub mod bus;
 pub mod clock;
 pub mod collector;
+pub mod counters;
 pub mod errors;
 pub mod health;
 mod period;
