@@ -28,6 +28,7 @@ pub mod counters;
 pub mod errors;
 pub mod health;
 mod period;
+pub mod persist;
 pub mod ring;
 pub mod sketch;
 

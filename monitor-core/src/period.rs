@@ -33,6 +33,7 @@ pub(crate) fn admit(slot_key: u64, key: u64, now_key: u64, len: u64) -> Admit {
 }
 
 /// `len` values, each belonging to one period.
+#[derive(Clone)]
 pub(crate) struct KeyedRing<T> {
     slots: Vec<(u64, T)>,
 }

@@ -30,21 +30,27 @@ pub(crate) struct PeriodSummary {
 
 /// One period's messages (count, latency sum and buckets) and users.
 /// Memory is allocated when the period first receives data.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Period {
-    count: u64,
-    sum_micros: u64,
+    pub(super) count: u64,
+    pub(super) sum_micros: u64,
     counts: Vec<u64>,
     /// Lowest and highest bucket with a count (`lo > hi` when none).
     lo: usize,
     hi: usize,
-    users: Option<Box<HllRegisters>>,
+    pub(super) users: Option<Box<HllRegisters>>,
     /// Summary of the above; dropped whenever they change.
     summary: Option<PeriodSummary>,
 }
 
 impl Period {
-    fn add(&mut self, count: u64, sum_micros: u64, buckets: &[(usize, u64)], users: &HllRegisters) {
+    pub(super) fn add(
+        &mut self,
+        count: u64,
+        sum_micros: u64,
+        buckets: &[(usize, u64)],
+        users: &HllRegisters,
+    ) {
         self.summary = None;
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS];
@@ -102,9 +108,10 @@ impl Period {
 }
 
 /// A ring of periods, each `unit` minutes long.
+#[derive(Clone)]
 pub(crate) struct Ring {
     unit: u64,
-    periods: KeyedRing<Period>,
+    pub(super) periods: KeyedRing<Period>,
 }
 
 impl Ring {
@@ -144,6 +151,7 @@ impl Ring {
 }
 
 /// The shared periods, every user ever seen, and what fell outside.
+#[derive(Clone)]
 pub(crate) struct Archive {
     pub(crate) minutes: Ring,
     pub(crate) hours: Ring,

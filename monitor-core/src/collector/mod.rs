@@ -24,11 +24,13 @@ pub mod prometheus;
 mod read;
 mod sample;
 mod shard;
+mod state;
 mod stats;
 mod thread_slot;
 
 pub use config::{CollectorConfig, DEFAULT_RECENT, MAX_RECENT};
 pub use read::{MAX_DAYS, MAX_HOURS};
+pub use state::{CollectorState, PeriodState};
 pub use stats::{
     CollectorCounters, CurrentStats, DailyBucket, HourlyBucket, MessageStats, ResponseSample,
     SeriesBucket, UserStats,

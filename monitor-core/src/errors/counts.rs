@@ -72,10 +72,60 @@ impl ErrorCounts {
         self.hours.get(hour).copied().unwrap_or_default()
     }
 
+    /// The counts' durable state.
+    pub(crate) fn to_state(&self) -> CountsState {
+        let mut services = self.by_service();
+        services.sort();
+        CountsState {
+            minutes: self.minutes.iter().map(|(k, v)| (k, *v)).collect(),
+            hours: self.hours.iter().map(|(k, v)| (k, *v)).collect(),
+            total: self.total,
+            services,
+        }
+    }
+
+    /// Counts from a snapshot, at `now_ms`: periods out of the window are
+    /// skipped, services past the cap go to the overflow name.
+    pub(crate) fn from_state(s: &CountsState, now_ms: u64) -> Self {
+        let mut counts = ErrorCounts::new();
+        let minute = now_ms / MINUTE_MS;
+        for &(k, v) in s.minutes.iter().filter(|(k, _)| *k <= minute) {
+            if let Some(m) = counts.minutes.entry(k, minute) {
+                *m = v;
+            }
+        }
+        for &(k, v) in s.hours.iter().filter(|(k, _)| *k <= minute / 60) {
+            if let Some(h) = counts.hours.entry(k, minute / 60) {
+                *h = v;
+            }
+        }
+        counts.total = s.total;
+        for (name, n) in &s.services {
+            let known = counts.services.len() < MAX_SERVICES;
+            let key = if known { name.as_str() } else { OTHER };
+            *counts.services.entry(key.to_owned()).or_default() += n;
+        }
+        counts
+    }
+
     /// Errors per service, most first.
     pub(crate) fn by_service(&self) -> Vec<(String, u64)> {
         let mut v: Vec<_> = self.services.iter().map(|(s, n)| (s.clone(), *n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
+}
+
+/// Error counts as saved: per-severity counts by minute and hour, totals
+/// and per-service counts.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CountsState {
+    /// `(minute since the epoch, [critical, error, warning, info])`.
+    pub minutes: Vec<(u64, [u64; 4])>,
+    /// `(hour since the epoch, [critical, error, warning, info])`.
+    pub hours: Vec<(u64, [u64; 4])>,
+    /// All-time counts per severity.
+    pub total: [u64; 4],
+    /// `(service, count)`.
+    pub services: Vec<(String, u64)>,
 }

@@ -167,6 +167,48 @@ impl Group {
             .unwrap_or_default()
     }
 
+    /// The group's durable state.
+    pub(crate) fn to_state(&self) -> GroupState {
+        GroupState {
+            fingerprint: self.key.fingerprint.to_string(),
+            client_id: self.key.client_id.as_deref().map(str::to_owned),
+            service: self.service.to_string(),
+            operation: self.operation.to_string(),
+            error_type: self.error_type.to_string(),
+            first_seen_ms: self.first_seen_ms,
+            last_seen_ms: self.last_seen_ms(),
+            count: self.count(),
+            last_id: self.last_id.load(Relaxed),
+            resolved_through: self.resolved_through(),
+            acknowledged_through: self.acknowledged_through(),
+            max_severity: self.max_severity(),
+        }
+    }
+
+    /// A group as it was saved (strings already cleaned by the caller).
+    pub(crate) fn from_state(s: &GroupState) -> Self {
+        let key = GroupKey {
+            fingerprint: s.fingerprint.as_str().into(),
+            client_id: s.client_id.as_deref().map(Arc::from),
+        };
+        let g = Group::new(
+            key,
+            &s.service,
+            &s.operation,
+            &s.error_type,
+            s.first_seen_ms,
+        );
+        g.last_seen_ms.store(s.last_seen_ms, Relaxed);
+        g.count.store(s.count, Relaxed);
+        g.last_id.store(s.last_id, Relaxed);
+        g.resolved_through
+            .store(s.resolved_through.min(s.last_id), Relaxed);
+        g.acknowledged_through
+            .store(s.acknowledged_through.min(s.last_id), Relaxed);
+        g.max_severity.store(s.max_severity.rank(), Relaxed);
+        g
+    }
+
     pub(crate) fn view(&self) -> GroupView {
         GroupView {
             fingerprint: self.key.fingerprint.to_string(),
@@ -181,6 +223,35 @@ impl Group {
             status: self.status(),
         }
     }
+}
+
+/// A group's durable state in a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupState {
+    /// Grouping key.
+    pub fingerprint: String,
+    /// Tenant, if any.
+    pub client_id: Option<String>,
+    /// Failing service.
+    pub service: String,
+    /// What it was doing.
+    pub operation: String,
+    /// Kind of failure.
+    pub error_type: String,
+    /// First occurrence, ms since the epoch.
+    pub first_seen_ms: u64,
+    /// Latest occurrence, ms since the epoch.
+    pub last_seen_ms: u64,
+    /// Occurrences.
+    pub count: u64,
+    /// Id of the latest record.
+    pub last_id: u64,
+    /// Records up to this id are resolved (0: never).
+    pub resolved_through: u64,
+    /// Records up to this id are acknowledged (0: never).
+    pub acknowledged_through: u64,
+    /// Worst severity seen.
+    pub max_severity: Severity,
 }
 
 /// A group as shown to readers (`/api/errors/unresolved`).

@@ -75,25 +75,28 @@ pub struct LogCounters {
 /// A group's map key: the fingerprint's hash (computed, or of the caller's
 /// own fingerprint) and the tenant's hash. Checked against the group's own
 /// fields on every hit, so a hash collision can never merge two groups.
-type GroupId = (u64, u64);
+pub(crate) type GroupId = (u64, u64);
 
-struct State {
-    groups: RapidHashMap<GroupId, Arc<Group>>,
-    counts: ErrorCounts,
-    overflowed: u64,
+pub(crate) struct State {
+    pub(crate) groups: RapidHashMap<GroupId, Arc<Group>>,
+    pub(crate) counts: ErrorCounts,
+    pub(crate) overflowed: u64,
     last_prune_ms: u64,
 }
 
 pub(crate) struct Inner {
     pub(crate) clock: Clock,
-    limits: Limits,
-    max_groups: usize,
+    pub(crate) limits: Limits,
+    pub(crate) max_groups: usize,
     classifier: Box<dyn ErrorClassifier>,
     pub(crate) entries: RingBuffer<ErrorRecord>,
-    next_id: AtomicU64,
-    state: Mutex<State>,
+    pub(crate) next_id: AtomicU64,
+    pub(crate) state: Mutex<State>,
     listeners: Vec<Listener>,
-    cleaned: AtomicU64,
+    pub(crate) cleaned: AtomicU64,
+    /// Logged and evicted counts carried over from a restored snapshot.
+    pub(crate) restored_logged: AtomicU64,
+    pub(crate) restored_evicted: AtomicU64,
 }
 
 /// A bounded log of errors with grouping, queries and a resolve /
@@ -191,6 +194,8 @@ impl ErrorLogBuilder {
                 }),
                 listeners: self.listeners,
                 cleaned: AtomicU64::new(0),
+                restored_logged: AtomicU64::new(0),
+                restored_evicted: AtomicU64::new(0),
             }),
         }
     }
@@ -324,8 +329,8 @@ impl ErrorLog {
     pub fn counters(&self) -> LogCounters {
         let inner = &*self.inner;
         LogCounters {
-            logged: inner.entries.total_pushed(),
-            evicted: inner.entries.overwritten(),
+            logged: inner.entries.total_pushed() + inner.restored_logged.load(Relaxed),
+            evicted: inner.entries.overwritten() + inner.restored_evicted.load(Relaxed),
             cleaned_fields: inner.cleaned.load(Relaxed),
             overflowed_groups: inner.state.lock().overflowed,
         }
@@ -376,15 +381,13 @@ impl Inner {
     /// overflow group takes the error.
     fn group_for(&self, e: &mut ErrorEvent, severity: Severity, now_ms: u64) -> Arc<Group> {
         let explicit = e.fingerprint.take();
-        let fp_hash = match &explicit {
-            Some(f) => rapidhash::v3::rapidhash_v3(f.as_bytes()) ^ 0x5bd1_e995_5bd1_e995,
-            None => fingerprint_hash(&e.service, &e.operation, &e.error_type),
-        };
-        let client_hash = e
-            .client_id
-            .as_deref()
-            .map_or(0, |c| rapidhash::v3::rapidhash_v3(c.as_bytes()) | 1);
-        let id: GroupId = (fp_hash, client_hash);
+        let (fp_hash, id) = group_id(
+            explicit.as_deref(),
+            &e.service,
+            &e.operation,
+            &e.error_type,
+            e.client_id.as_deref(),
+        );
         let same = |g: &Group| {
             g.key.client_id.as_deref() == e.client_id.as_deref()
                 && match &explicit {
@@ -429,11 +432,28 @@ impl Inner {
         group
     }
 
-    fn tell(&self, notice: &LogNotice<'_>) {
+    pub(crate) fn tell(&self, notice: &LogNotice<'_>) {
         for listener in &self.listeners {
             listener(notice);
         }
     }
+}
+
+/// The map key of a group, and the hash its computed fingerprint is made
+/// of (`explicit` fingerprints are hashed on their own).
+pub(crate) fn group_id(
+    explicit: Option<&str>,
+    service: &str,
+    operation: &str,
+    error_type: &str,
+    client_id: Option<&str>,
+) -> (u64, GroupId) {
+    let fp_hash = match explicit {
+        Some(f) => rapidhash::v3::rapidhash_v3(f.as_bytes()) ^ 0x5bd1_e995_5bd1_e995,
+        None => fingerprint_hash(service, operation, error_type),
+    };
+    let client_hash = client_id.map_or(0, |c| rapidhash::v3::rapidhash_v3(c.as_bytes()) | 1);
+    (fp_hash, (fp_hash, client_hash))
 }
 
 impl State {

@@ -22,13 +22,15 @@ mod log;
 mod query;
 mod record;
 mod severity;
+mod state;
 mod stats;
 mod tracing_layer;
 
 pub use classifier::{ErrorClassifier, Rule, RuleClassifier};
+pub use counts::CountsState;
 pub use event::ErrorEvent;
 pub use fingerprint::fingerprint;
-pub use group::{GroupKey, GroupStatus, GroupView};
+pub use group::{GroupKey, GroupState, GroupStatus, GroupView};
 pub use hygiene::Limits;
 pub use log::{
     DEFAULT_CAPACITY, DEFAULT_MAX_GROUPS, ErrorLog, ErrorLogBuilder, LogCounters, LogNotice,
@@ -40,5 +42,6 @@ pub use query::{
 };
 pub use record::{ErrorRecord, ErrorView};
 pub use severity::{Severity, UnknownSeverity};
+pub use state::{ErrorLogState, RecordState, RestoreError};
 pub use stats::{ErrorRatePoint, ErrorStats, GroupCounts, ServiceCount, SeverityCounts};
 pub use tracing_layer::ErrorCaptureLayer;

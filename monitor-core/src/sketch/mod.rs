@@ -9,6 +9,8 @@
 
 pub mod histogram;
 pub mod hll;
+mod state;
 
 pub use histogram::{LatencyHistogram, ResponseTimes};
 pub use hll::{HllRegisters, UserHash};
+pub use state::{HistogramState, HllState, SketchStateError};
