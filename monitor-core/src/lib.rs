@@ -27,6 +27,7 @@ pub mod collector;
 pub mod counters;
 pub mod errors;
 pub mod health;
+mod monitor;
 mod period;
 pub mod persist;
 pub mod ring;
@@ -35,6 +36,10 @@ pub mod sketch;
 pub use clock::{Clock, ManualClock};
 pub use collector::{
     CollectorConfig, CurrentStats, DailyBucket, HourlyBucket, MetricsCollector, SeriesBucket,
+};
+pub use monitor::{
+    DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, Monitor, MonitorBuilder, PersistStatus,
+    RestoreOutcome,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

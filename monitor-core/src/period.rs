@@ -84,6 +84,14 @@ impl<T: Default> KeyedRing<T> {
             .map(|(k, v)| (*k, v))
     }
 
+    /// Held periods still inside the window of `len` periods ending at
+    /// `now_key`, with their keys (what a snapshot keeps).
+    pub(crate) fn iter_within(&self, now_key: u64) -> impl Iterator<Item = (u64, &T)> {
+        let len = self.slots.len() as u64;
+        self.iter()
+            .filter(move |(k, _)| *k <= now_key && k.saturating_add(len) > now_key)
+    }
+
     /// Empties slots that left the window of `len` periods ending at
     /// `now_key` (or lie in its future).
     pub(crate) fn expire(&mut self, now_key: u64) {

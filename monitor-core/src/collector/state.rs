@@ -49,6 +49,13 @@ pub struct PeriodState {
     pub users: HllState,
 }
 
+impl CollectorState {
+    /// Checks every sketch and histogram without restoring anything.
+    pub fn validate(&self) -> Result<(), SketchStateError> {
+        Decoded::from(self).map(|_| ())
+    }
+}
+
 impl MetricsCollector {
     /// The collector's durable state, including records still in the
     /// threads' live minutes.
@@ -70,9 +77,9 @@ impl MetricsCollector {
         };
         CollectorState {
             total: copy.folded_messages,
-            minutes: ring_state(&copy.minutes),
-            hours: ring_state(&copy.hours),
-            days: ring_state(&copy.days),
+            minutes: ring_state(&copy.minutes, now_minute),
+            hours: ring_state(&copy.hours, now_minute),
+            days: ring_state(&copy.days, now_minute),
             all_users: copy.all_users.to_state(),
             late_records: copy.late_records,
             expired_records: copy.expired_records,
@@ -117,10 +124,10 @@ impl MetricsCollector {
     }
 }
 
-fn ring_state(ring: &Ring) -> Vec<PeriodState> {
+fn ring_state(ring: &Ring, now_minute: u64) -> Vec<PeriodState> {
     let mut out: Vec<PeriodState> = ring
         .periods
-        .iter()
+        .iter_within(now_minute / ring.unit())
         .filter(|(_, p)| p.count > 0)
         .map(|(key, p)| {
             let mut latency = crate::sketch::LatencyHistogram::new();

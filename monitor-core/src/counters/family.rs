@@ -199,6 +199,7 @@ impl EventCounter {
 
     /// The family's durable state, for snapshots.
     pub fn export(&self) -> FamilyState {
+        let now = self.family.clock.now_ms();
         let s = self.family.state.lock();
         let mut labels: Vec<LabelState> = s
             .labels
@@ -206,8 +207,16 @@ impl EventCounter {
             .map(|(label, c)| LabelState {
                 label: label.to_string(),
                 total: c.total,
-                hours: c.hours.iter().map(|(k, v)| (k, *v)).collect(),
-                days: c.days.iter().map(|(k, v)| (k, *v)).collect(),
+                hours: c
+                    .hours
+                    .iter_within(now / HOUR_MS)
+                    .map(|(k, v)| (k, *v))
+                    .collect(),
+                days: c
+                    .days
+                    .iter_within(now / DAY_MS)
+                    .map(|(k, v)| (k, *v))
+                    .collect(),
             })
             .collect();
         labels.sort_by(|a, b| a.label.cmp(&b.label));

@@ -73,12 +73,21 @@ impl ErrorCounts {
     }
 
     /// The counts' durable state.
-    pub(crate) fn to_state(&self) -> CountsState {
+    pub(crate) fn to_state(&self, now_ms: u64) -> CountsState {
         let mut services = self.by_service();
         services.sort();
+        let minute = now_ms / MINUTE_MS;
         CountsState {
-            minutes: self.minutes.iter().map(|(k, v)| (k, *v)).collect(),
-            hours: self.hours.iter().map(|(k, v)| (k, *v)).collect(),
+            minutes: self
+                .minutes
+                .iter_within(minute)
+                .map(|(k, v)| (k, *v))
+                .collect(),
+            hours: self
+                .hours
+                .iter_within(minute / 60)
+                .map(|(k, v)| (k, *v))
+                .collect(),
             total: self.total,
             services,
         }

@@ -80,7 +80,7 @@ impl ErrorLog {
         let inner = &*self.inner;
         let state = inner.state.lock();
         let mut groups: Vec<Arc<Group>> = state.groups.values().cloned().collect();
-        groups.sort_by_key(|g| (g.last_seen_ms(), Arc::clone(&g.key.fingerprint)));
+        groups.sort_by_key(|g| (g.last_seen_ms(), g.to_state().last_id, g.key.clone()));
         let mut index: RapidHashMap<*const Group, u32> = groups
             .iter()
             .enumerate()
@@ -111,7 +111,10 @@ impl ErrorLog {
                 group,
             });
         });
-        let counters = (state.counts.to_state(), state.overflowed);
+        let counters = (
+            state.counts.to_state(inner.clock.now_ms()),
+            state.overflowed,
+        );
         drop(state);
         let log_counters = self.counters();
         ErrorLogState {
@@ -231,6 +234,14 @@ impl ErrorLog {
             .restored_evicted
             .store(s.evicted.saturating_add(left_out), Relaxed);
         Ok(())
+    }
+}
+
+impl ErrorLogState {
+    /// Checks that records point to groups and ids increase, without
+    /// restoring anything.
+    pub fn validate(&self) -> Result<(), RestoreError> {
+        check(self)
     }
 }
 

@@ -98,6 +98,13 @@ fn rate(errors: u64, messages: u64) -> Option<f64> {
 }
 
 impl ErrorLog {
+    /// Errors logged in the last 60 minutes (minute resolution): the
+    /// numerator of the error rate, without the rest of [`stats`](Self::stats).
+    pub fn errors_last_hour(&self) -> u64 {
+        let minute = self.inner.clock.now_ms() / 60_000;
+        self.with_counts(|c| c.in_minutes(minute.saturating_sub(59), minute))
+    }
+
     /// Stats over every error since the start, with rates against
     /// `messages`' counts.
     pub fn stats(&self, messages: &MetricsCollector) -> ErrorStats {

@@ -1,0 +1,148 @@
+//! [`MonitorBuilder`]: one clock, every part configured, then started on
+//! the current tokio runtime.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
+use crate::alerts::{AlertRouter, NoRuntime};
+use crate::bus::{DEFAULT_MAX_SUBSCRIBERS, DEFAULT_QUEUE, EventBus};
+use crate::clock::Clock;
+use crate::collector::{CollectorConfig, MetricsCollector};
+use crate::counters::{CountersConfig, EventCounters};
+use crate::errors::ErrorLogBuilder;
+use crate::persist::SnapshotFile;
+
+/// Default interval of `metrics:update` events.
+pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
+/// Default interval between snapshots.
+pub const DEFAULT_SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Settings for a [`Monitor`]; see [`Monitor::builder`].
+pub struct MonitorBuilder {
+    pub(super) clock: Clock,
+    collector: CollectorConfig,
+    errors: ErrorLogBuilder,
+    alerts: Option<AlertRouter>,
+    counters: CountersConfig,
+    bus: (usize, usize),
+    pub(super) metrics_interval: Duration,
+    snapshot: Option<PathBuf>,
+    pub(super) snapshot_interval: Duration,
+}
+
+impl MonitorBuilder {
+    pub(super) fn new() -> Self {
+        MonitorBuilder {
+            clock: Clock::default(),
+            collector: CollectorConfig::default(),
+            errors: crate::errors::ErrorLog::builder(),
+            alerts: None,
+            counters: CountersConfig::default(),
+            bus: (DEFAULT_QUEUE, DEFAULT_MAX_SUBSCRIBERS),
+            metrics_interval: DEFAULT_METRICS_INTERVAL,
+            snapshot: None,
+            snapshot_interval: DEFAULT_SNAPSHOT_INTERVAL,
+        }
+    }
+
+    /// The clock every part reads (default: the system clock).
+    pub fn clock(mut self, clock: impl Into<Clock>) -> Self {
+        self.clock = clock.into();
+        self
+    }
+
+    /// Collector settings (its clock is replaced by the monitor's).
+    pub fn collector(mut self, config: CollectorConfig) -> Self {
+        self.collector = config;
+        self
+    }
+
+    /// Error log settings: capacity, limits, classifier, extra listeners
+    /// (its clock is replaced by the monitor's).
+    pub fn error_log(mut self, builder: ErrorLogBuilder) -> Self {
+        self.errors = builder;
+        self
+    }
+
+    /// Routes errors and health changes to alert sinks.
+    pub fn alerts(mut self, router: AlertRouter) -> Self {
+        self.alerts = Some(router);
+        self
+    }
+
+    /// Labelled counter limits (its clock is replaced by the monitor's).
+    pub fn counters(mut self, config: CountersConfig) -> Self {
+        self.counters = config;
+        self
+    }
+
+    /// Event bus limits: queue length per subscriber, most subscribers.
+    pub fn bus_limits(mut self, queue: usize, max_subscribers: usize) -> Self {
+        self.bus = (queue, max_subscribers);
+        self
+    }
+
+    /// How often `metrics:update` is published (default 5 s).
+    pub fn metrics_interval(mut self, every: Duration) -> Self {
+        self.metrics_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Persists to a snapshot file at `path`, restored at start.
+    pub fn snapshot_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.snapshot = Some(path.into());
+        self
+    }
+
+    /// How often the snapshot is written (default 60 s).
+    pub fn snapshot_interval(mut self, every: Duration) -> Self {
+        self.snapshot_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Builds every part, restores the snapshot if there is one, and
+    /// starts the background tasks on the current tokio runtime.
+    ///
+    /// Reading the snapshot is blocking file I/O, done once here.
+    pub fn start(self) -> Result<Monitor, NoRuntime> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        let clock = self.clock.clone();
+        let bus = EventBus::with_limits(self.bus.0, self.bus.1);
+        let alerts = match self.alerts {
+            Some(router) => Some(router.clock(clock.clone()).spawn()?),
+            None => None,
+        };
+        let mut errors = self
+            .errors
+            .clock(clock.clone())
+            .listener(wiring::errors_to_bus(&bus, &clock));
+        if let Some(alerts) = &alerts {
+            errors = errors.listener(alerts.listener());
+        }
+        let counters = EventCounters::new(CountersConfig {
+            clock: clock.clone(),
+            ..self.counters
+        });
+        let inner = Arc::new(Inner {
+            collector: MetricsCollector::new(self.collector.with_clock(clock.clone())),
+            errors: errors.build(),
+            alerts,
+            counters,
+            bus,
+            persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
+            tasks: parking_lot::Mutex::new(Vec::new()),
+            clock,
+        });
+        let monitor = Monitor { inner };
+        monitor.inner.persistence.restore(&monitor);
+        tasks::start(
+            &monitor,
+            &runtime,
+            self.metrics_interval,
+            self.snapshot_interval,
+        );
+        Ok(monitor)
+    }
+}

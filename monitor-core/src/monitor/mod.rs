@@ -1,0 +1,181 @@
+//! [`Monitor`]: the one value a host keeps and the adapters take. It owns
+//! the collector, the error log, the alert router, labelled counters, the
+//! event bus and persistence, wired together.
+
+mod builder;
+mod persistence;
+mod tasks;
+mod wiring;
+
+pub use builder::{DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MonitorBuilder};
+pub use persistence::{PersistStatus, RestoreOutcome};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::alerts::AlertHandle;
+use crate::bus::{Channel, EventBus, EventData, MessageEvent, MonitorEvent};
+use crate::clock::Clock;
+use crate::collector::MetricsCollector;
+use crate::counters::{EventCounter, EventCounters};
+use crate::errors::{ErrorEvent, ErrorLog, Logged};
+use crate::persist::SnapshotError;
+use persistence::Persistence;
+
+/// The monitor: cheap to clone (an `Arc` inside), every clone the same.
+///
+/// ```
+/// use monitor_core::Monitor;
+/// use monitor_core::bus::{Audience, ChannelSet};
+/// use monitor_core::errors::ErrorEvent;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let monitor = Monitor::builder().start()?;
+/// let mut feed = monitor.bus().subscribe(Audience::Operators, ChannelSet::all())?;
+///
+/// monitor.record_message("user-42", Duration::from_millis(245));
+/// monitor.events("buttons").record("UNLOCK_CONTENT");
+/// monitor.log_error(ErrorEvent::new("db", "query", "Timeout", "took 31 s").client("acme"));
+///
+/// assert_eq!(monitor.collector().current_stats().messages.total, 1);
+/// let event = feed.recv().await.expect("error:logged");
+/// assert_eq!(event.event().event_type, "error:logged");
+/// monitor.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Monitor {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    clock: Clock,
+    collector: MetricsCollector,
+    errors: ErrorLog,
+    alerts: Option<AlertHandle>,
+    counters: EventCounters,
+    bus: EventBus,
+    persistence: Persistence,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Monitor {
+    /// Starts configuring a monitor.
+    pub fn builder() -> MonitorBuilder {
+        MonitorBuilder::new()
+    }
+
+    /// Records one handled message (the collector's hot path).
+    #[inline]
+    pub fn record_message(&self, user_id: &str, response_time: Duration) {
+        self.inner.collector.record_message(user_id, response_time);
+    }
+
+    /// Publishes `message:new` for a handled message (the text reaches
+    /// operators only). Skipped when no one listens.
+    pub fn publish_message(&self, client_id: Option<&str>, message: MessageEvent) {
+        let i = &*self.inner;
+        if i.bus.has_subscribers(Channel::Messages) {
+            let data = EventData::Message(message);
+            let at = i.clock.now();
+            i.bus.publish(MonitorEvent::new(
+                "message:new",
+                Channel::Messages,
+                client_id,
+                at,
+                data,
+            ));
+        }
+    }
+
+    /// Logs an error (classified, grouped, routed, published).
+    pub fn log_error(&self, event: ErrorEvent) -> Logged {
+        self.inner.errors.log(event)
+    }
+
+    /// The labelled counter family `name` (`monitor.events("buttons")`).
+    pub fn events(&self, family: &str) -> EventCounter {
+        self.inner.counters.family(family)
+    }
+
+    /// The message collector.
+    pub fn collector(&self) -> &MetricsCollector {
+        &self.inner.collector
+    }
+
+    /// The error log.
+    pub fn errors(&self) -> &ErrorLog {
+        &self.inner.errors
+    }
+
+    /// The alert router, when one was configured.
+    pub fn alerts(&self) -> Option<&AlertHandle> {
+        self.inner.alerts.as_ref()
+    }
+
+    /// Every labelled counter family.
+    pub fn counters(&self) -> &EventCounters {
+        &self.inner.counters
+    }
+
+    /// The event bus.
+    pub fn bus(&self) -> &EventBus {
+        &self.inner.bus
+    }
+
+    /// The clock every part reads.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Sets every part's series on the installed `metrics` recorder (call
+    /// it before rendering `/metrics`).
+    pub fn publish_metrics(&self) {
+        let i = &*self.inner;
+        i.collector.publish_metrics();
+        i.counters.publish_metrics();
+        i.bus.publish_metrics();
+        if let Some(alerts) = &i.alerts {
+            alerts.publish_metrics();
+        }
+    }
+
+    /// Publishes `metrics:update` now (it also goes out every interval).
+    pub fn publish_metrics_update(&self) {
+        tasks::publish_metrics_update(self);
+    }
+
+    /// Stops the background tasks, writes a final snapshot (when
+    /// persistence is on) and closes the bus. Other clones keep working
+    /// as plain data structures.
+    pub async fn shutdown(&self) -> Result<(), SnapshotError> {
+        for task in self.inner.tasks.lock().drain(..) {
+            task.abort();
+        }
+        let me = self.clone();
+        let saved = tokio::task::spawn_blocking(move || me.save_snapshot()).await;
+        self.inner.bus.close();
+        match saved {
+            Ok(result) => result.map(|_| ()),
+            Err(join) => Err(SnapshotError::Encode(format!(
+                "snapshot task failed: {join}"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor")
+            .field("collector", &self.inner.collector)
+            .field("errors", &self.inner.errors)
+            .field("bus", &self.inner.bus)
+            .finish_non_exhaustive()
+    }
+}

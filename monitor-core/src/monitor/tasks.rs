@@ -1,0 +1,60 @@
+//! The monitor's background work: periodic `metrics:update`, periodic
+//! snapshots. Tasks hold only a weak reference, so dropping the last
+//! [`Monitor`] clone ends them; [`Monitor::shutdown`] ends them at once.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::time::MissedTickBehavior;
+
+use super::{Inner, Monitor};
+use crate::bus::{Channel, EventData, MonitorEvent};
+
+pub(super) fn start(monitor: &Monitor, rt: &Handle, metrics: Duration, snapshots: Duration) {
+    let weak = Arc::downgrade(&monitor.inner);
+    let mut tasks = monitor.inner.tasks.lock();
+    tasks.push(rt.spawn(every(metrics, weak.clone(), |m| {
+        publish_metrics_update(&m);
+    })));
+    if monitor.inner.persistence.file.is_some() {
+        tasks.push(rt.spawn(every(snapshots, weak, |m| {
+            // File I/O off the async workers; a slow disk delays nothing.
+            tokio::task::spawn_blocking(move || {
+                let _ = m.save_snapshot();
+            });
+        })));
+    }
+}
+
+/// Runs `f` every `period` (first after one period) while the monitor
+/// lives.
+async fn every(period: Duration, weak: Weak<Inner>, f: impl Fn(Monitor) + Send + 'static) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(inner) = weak.upgrade() else { return };
+        f(Monitor { inner });
+    }
+}
+
+/// Publishes the current stats, unless no one listens on `metrics`.
+pub(super) fn publish_metrics_update(m: &Monitor) {
+    let i = &*m.inner;
+    if !i.bus.has_subscribers(Channel::Metrics) {
+        return;
+    }
+    let stats = i.collector.current_stats();
+    let at = stats.timestamp;
+    let data = EventData::Metrics(Box::new(stats));
+    let event = MonitorEvent::new(
+        Cow::Borrowed("metrics:update"),
+        Channel::Metrics,
+        None,
+        at,
+        data,
+    );
+    i.bus.publish(event);
+}
