@@ -49,12 +49,17 @@ fn same_sink(a: &Arc<dyn AlertSink>, b: &Arc<dyn AlertSink>) -> bool {
     std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
 }
 
-/// How many notifications a sink may have waiting, and in flight at once.
-#[derive(Clone, Copy, Debug)]
+/// Told of every notification a sink accepted.
+pub(crate) type SentHook = Arc<dyn Fn(&Alert, &str) + Send + Sync>;
+
+/// How many notifications a sink may have waiting, and in flight at once,
+/// how to retry, and whom to tell of a delivery.
+#[derive(Clone)]
 pub(crate) struct SinkLimits {
     pub(crate) backlog: usize,
     pub(crate) in_flight: usize,
     pub(crate) retry: RetryPolicy,
+    pub(crate) on_sent: Option<SentHook>,
 }
 
 /// One runtime per distinct sink (a sink shared by routes counts once),
@@ -89,7 +94,7 @@ pub(crate) fn sink_runtimes(
             runtime_sink.name.clone(),
             Arc::clone(&runtime_sink.counters),
             waiting,
-            limits,
+            limits.clone(),
         ));
         out.push(runtime_sink);
     }
@@ -110,9 +115,13 @@ async fn dispatch(
             return;
         };
         let (sink, name, counters) = (Arc::clone(&sink), name.clone(), Arc::clone(&counters));
+        let on_sent = limits.on_sent.clone();
         tokio::spawn(async move {
-            deliver(&*sink, &name, &counters, &alert, limits.retry).await;
+            let sent = deliver(&*sink, &name, &counters, &alert, limits.retry).await;
             drop(permit);
+            if let (true, Some(hook)) = (sent, on_sent) {
+                hook(&alert, &name);
+            }
         });
     }
 }
@@ -556,14 +565,14 @@ fn build(group: &GroupState, rs: &RouteState, route: &Route, status: AlertStatus
 }
 
 /// Tries `alert` on `sink` until it is delivered, fails for good or the
-/// attempts run out; counts the outcome.
+/// attempts run out; counts the outcome and says whether it was sent.
 async fn deliver(
     sink: &dyn AlertSink,
     name: &str,
     counters: &SinkCounters,
     alert: &Alert,
     retry: RetryPolicy,
-) {
+) -> bool {
     for attempt in 1..=retry.attempts.max(1) {
         let result = match timeout(retry.timeout, sink.send(alert)).await {
             Ok(result) => result,
@@ -572,7 +581,7 @@ async fn deliver(
         let error = match result {
             Ok(()) => {
                 counters.sent.fetch_add(1, Relaxed);
-                return;
+                return true;
             }
             Err(e) => e,
         };
@@ -584,11 +593,12 @@ async fn deliver(
                 "alert delivery failed"
             );
             *counters.last_error.lock() = Some(error.to_string());
-            return;
+            return false;
         }
         counters.retried.fetch_add(1, Relaxed);
         sleep(backoff(&retry, attempt, error.retry_after())).await;
     }
+    false
 }
 
 /// `base * 2^(attempt-1)` capped, half of it random ("equal jitter"), or

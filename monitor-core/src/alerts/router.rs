@@ -68,7 +68,6 @@ impl Default for RetryPolicy {
 /// log.log(ErrorEvent::new("db", "query", "Down", "connection refused").severity(Severity::Critical));
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct AlertRouter {
     routes: Vec<Route>,
     queue: usize,
@@ -78,6 +77,22 @@ pub struct AlertRouter {
     retry: RetryPolicy,
     resolve_after: Option<Duration>,
     clock: Option<Clock>,
+    on_sent: Option<delivery::SentHook>,
+}
+
+impl std::fmt::Debug for AlertRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertRouter")
+            .field("routes", &self.routes)
+            .field("queue", &self.queue)
+            .field("max_groups", &self.max_groups)
+            .field("in_flight", &self.in_flight)
+            .field("backlog", &self.backlog)
+            .field("retry", &self.retry)
+            .field("resolve_after", &self.resolve_after)
+            .field("on_sent", &self.on_sent.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for AlertRouter {
@@ -103,6 +118,7 @@ impl AlertRouter {
             retry: RetryPolicy::default(),
             resolve_after: Some(Duration::from_secs(24 * 3_600)),
             clock: None,
+            on_sent: None,
         }
     }
 
@@ -162,6 +178,14 @@ impl AlertRouter {
         self
     }
 
+    /// Calls `hook(alert, sink_name)` after each notification a sink
+    /// accepted (the monitor publishes `alert:sent` this way). Runs on the
+    /// delivery task: it must only enqueue.
+    pub fn on_sent(mut self, hook: impl Fn(&super::Alert, &str) + Send + Sync + 'static) -> Self {
+        self.on_sent = Some(Arc::new(hook));
+        self
+    }
+
     /// Starts the router on the current tokio runtime.
     pub fn spawn(self) -> Result<AlertHandle, NoRuntime> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
@@ -174,6 +198,7 @@ impl AlertRouter {
             backlog: self.backlog,
             in_flight: self.in_flight,
             retry: self.retry,
+            on_sent: self.on_sent,
         };
         let sinks = delivery::sink_runtimes(&self.routes, limits, &runtime);
         let shared = Arc::new(Shared {

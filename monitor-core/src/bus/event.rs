@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use serde::{Serialize, Serializer};
 
 use super::Channel;
+use crate::alerts::Alert;
 use crate::clock::rfc3339;
 use crate::collector::CurrentStats;
 use crate::errors::{ErrorView, GroupView};
@@ -42,6 +43,8 @@ pub enum EventData {
     Error(Box<ErrorView>),
     /// `error:resolved`, `error:acknowledged`: the group's new state.
     Group(Box<GroupView>),
+    /// `alert:sent`: a notification a sink accepted.
+    Alert(Box<AlertSent>),
     /// Anything else, already in JSON form (host-defined events).
     Json(serde_json::Value),
 }
@@ -53,9 +56,21 @@ impl Serialize for EventData {
             EventData::Message(m) => m.serialize(s),
             EventData::Error(e) => e.serialize(s),
             EventData::Group(g) => g.serialize(s),
+            EventData::Alert(a) => a.serialize(s),
             EventData::Json(v) => v.serialize(s),
         }
     }
+}
+
+/// The data of `alert:sent`: the alert as the sink received it, and the
+/// sink's name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertSent {
+    /// The sink that accepted it.
+    pub sink: String,
+    /// The notification.
+    #[serde(flatten)]
+    pub alert: Alert,
 }
 
 /// The data of `message:new`.

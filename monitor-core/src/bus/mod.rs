@@ -41,7 +41,7 @@ mod event;
 mod subscriber;
 
 pub use channel::{Channel, ChannelSet, UnknownChannel};
-pub use event::{EventData, MAX_MESSAGE_TEXT_CHARS, MessageEvent, MonitorEvent};
+pub use event::{AlertSent, EventData, MAX_MESSAGE_TEXT_CHARS, MessageEvent, MonitorEvent};
 pub use subscriber::Delivery;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};

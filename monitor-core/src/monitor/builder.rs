@@ -111,7 +111,12 @@ impl MonitorBuilder {
         let clock = self.clock.clone();
         let bus = EventBus::with_limits(self.bus.0, self.bus.1);
         let alerts = match self.alerts {
-            Some(router) => Some(router.clock(clock.clone()).spawn()?),
+            Some(router) => Some(
+                router
+                    .clock(clock.clone())
+                    .on_sent(wiring::alerts_to_bus(&bus, &clock))
+                    .spawn()?,
+            ),
             None => None,
         };
         let mut errors = self

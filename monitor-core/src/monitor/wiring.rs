@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::bus::{Channel, EventBus, EventData, MonitorEvent};
+use crate::alerts::Alert;
+use crate::bus::{AlertSent, Channel, EventBus, EventData, MonitorEvent};
 use crate::clock::Clock;
 use crate::errors::{LogNotice, Severity};
 
@@ -47,5 +48,30 @@ pub(super) fn errors_to_bus(
                 bus.publish(event(kind, client.as_deref(), now, data));
             }
         }
+    }
+}
+
+/// Accepted notifications as `alert:sent` events.
+pub(super) fn alerts_to_bus(
+    bus: &EventBus,
+    clock: &Clock,
+) -> impl Fn(&Alert, &str) + Send + Sync + 'static {
+    let (bus, clock) = (bus.clone(), clock.clone());
+    move |alert, sink| {
+        if !bus.has_subscribers(Channel::Alerts) {
+            return;
+        }
+        let data = EventData::Alert(Box::new(AlertSent {
+            sink: sink.to_owned(),
+            alert: alert.clone(),
+        }));
+        let client = alert.client_id.as_deref();
+        bus.publish(MonitorEvent::new(
+            "alert:sent",
+            Channel::Alerts,
+            client,
+            clock.now(),
+            data,
+        ));
     }
 }
