@@ -229,37 +229,31 @@ impl EventBus {
         let c = &self.inner.counters;
         c.published.fetch_add(1, Relaxed);
         let subs = self.inner.subscribers.read();
-        let mut published: Option<Arc<Published>> = None;
+        if !subs.iter().any(|s| s.wants(&event)) {
+            c.unheard.fetch_add(1, Relaxed);
+            return 0;
+        }
+        let published = Arc::new(Published {
+            event,
+            full: OnceLock::new(),
+            tenant: OnceLock::new(),
+            bus: Arc::clone(c),
+        });
         let (mut queued, mut tenants) = (0, false);
-        for sub in subs.iter().filter(|s| s.wants(&event)) {
+        for sub in subs.iter().filter(|s| s.wants(&published.event)) {
             tenants |= matches!(sub.audience, Audience::Tenant(_));
-            let p = published.get_or_insert_with(|| {
-                Arc::new(Published {
-                    event: event.clone(),
-                    full: OnceLock::new(),
-                    tenant: OnceLock::new(),
-                    bus: Arc::clone(c),
-                })
-            });
-            if sub.push(p) {
+            if sub.push(&published) {
                 queued += 1;
             } else {
                 c.dropped.fetch_add(1, Relaxed);
             }
         }
         drop(subs);
-        match &published {
-            None => {
-                c.unheard.fetch_add(1, Relaxed);
-            }
-            // Serialize now, on the publisher, once per audience kind, so
-            // subscribers only copy bytes.
-            Some(p) => {
-                let _ = p.json(false);
-                if tenants {
-                    let _ = p.json(true);
-                }
-            }
+        // Serialize now, on the publisher, once per audience kind, so
+        // subscribers only copy bytes.
+        let _ = published.json(false);
+        if tenants {
+            let _ = published.json(true);
         }
         c.queued.fetch_add(queued as u64, Relaxed);
         queued
