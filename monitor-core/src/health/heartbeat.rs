@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
-use super::status::clean_text;
 use super::CheckStatus;
+use super::status::clean_text;
 use crate::clock::rfc3339;
 
 /// Default number of heartbeat sources.
@@ -166,7 +166,13 @@ impl Heartbeats {
 
     /// Registers (or re-configures, keeping its history) a source.
     /// Returns false, counted, past the cap or for an empty name.
-    pub(crate) fn register(&self, name: &str, interval: Duration, required: bool, now: u64) -> bool {
+    pub(crate) fn register(
+        &self,
+        name: &str,
+        interval: Duration,
+        required: bool,
+        now: u64,
+    ) -> bool {
         let Some(name) = clean_name(name) else {
             self.rejected.fetch_add(1, Relaxed);
             return false;

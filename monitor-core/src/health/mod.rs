@@ -38,9 +38,7 @@ mod state;
 mod status;
 mod thresholds;
 
-pub use builder::{
-    DEFAULT_EVALUATE_EVERY, HealthBuilder, MAX_CHECKS, MAX_HEARTBEATS, NoRuntime,
-};
+pub use builder::{DEFAULT_EVALUATE_EVERY, HealthBuilder, MAX_CHECKS, MAX_HEARTBEATS, NoRuntime};
 pub use check::{CheckFuture, CheckOptions, FnCheck, HealthCheck, MIN_INTERVAL, MIN_TIMEOUT};
 #[cfg(feature = "http")]
 pub use checks::HttpCheck;

@@ -108,8 +108,14 @@ fn p95_thresholds_are_strictly_greater() {
 #[test]
 fn few_messages_give_no_error_rate_verdict_but_p95_still_counts() {
     let t = Thresholds::default();
-    assert_eq!(t.evaluate(live(0.5, 10.0, 19)).status, HealthStatus::Healthy);
-    assert_eq!(t.evaluate(live(0.5, 10.0, 20)).status, HealthStatus::Critical);
+    assert_eq!(
+        t.evaluate(live(0.5, 10.0, 19)).status,
+        HealthStatus::Healthy
+    );
+    assert_eq!(
+        t.evaluate(live(0.5, 10.0, 20)).status,
+        HealthStatus::Critical
+    );
     assert_eq!(
         t.evaluate(live(0.5, 2_000.0, 3)).status,
         HealthStatus::Critical
@@ -157,9 +163,15 @@ fn uptime_counts_only_the_part_of_a_gap_beyond_the_interval() {
     source.beat(35 * S);
     let h = *source.history.lock();
     assert_eq!(h.down_ms, 20 * S);
-    assert_eq!(uptime_percent(&h, 10 * S, 100 * S), 100.0 * (1.0 - 75.0 / 100.0));
+    assert_eq!(
+        uptime_percent(&h, 10 * S, 100 * S),
+        100.0 * (1.0 - 75.0 / 100.0)
+    );
     // The ongoing gap from 35 s: at 45 s nothing more is down.
-    assert_eq!(uptime_percent(&h, 10 * S, 45 * S), 100.0 * (1.0 - 20.0 / 45.0));
+    assert_eq!(
+        uptime_percent(&h, 10 * S, 45 * S),
+        100.0 * (1.0 - 20.0 / 45.0)
+    );
     assert_eq!(uptime_percent(&h, 10 * S, 0), 100.0);
 }
 

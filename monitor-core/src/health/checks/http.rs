@@ -136,7 +136,10 @@ mod tests {
     fn debug_hides_credentials_and_query() {
         let check = HttpCheck::new("https://user:pw@api.example.com:8443/status?key=s3cret#x");
         let shown = format!("{check:?}");
-        assert!(shown.contains("https://api.example.com:8443/status"), "{shown}");
+        assert!(
+            shown.contains("https://api.example.com:8443/status"),
+            "{shown}"
+        );
         for secret in ["user", "pw", "s3cret", "#x"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
