@@ -37,6 +37,7 @@ mod meta;
 mod outcome;
 mod persist;
 mod prometheus;
+mod read;
 mod state;
 mod tally;
 mod text;

@@ -94,13 +94,12 @@ pub(crate) fn mask(raw: &str) -> (String, bool) {
     let stars = digits - 4;
     let kept_stars = stars.min(VALUE_BYTES - 4);
     let mut out = "*".repeat(kept_stars);
-    let mut seen = 0;
-    for b in raw.bytes().filter(u8::is_ascii_digit) {
-        if seen >= stars {
-            out.push(char::from(b));
-        }
-        seen += 1;
-    }
+    out.extend(
+        raw.bytes()
+            .filter(u8::is_ascii_digit)
+            .skip(stars)
+            .map(char::from),
+    );
     (out, kept_stars < stars)
 }
 
