@@ -32,6 +32,7 @@ mod period;
 pub mod persist;
 pub mod ring;
 pub mod sketch;
+mod text;
 
 pub use clock::{Clock, ManualClock};
 pub use collector::{

@@ -52,7 +52,7 @@ pub use error::ActivityError;
 pub use meta::ActivityMeta;
 pub use outcome::{ABANDONED, Outcome, UNKNOWN};
 pub use prometheus::names;
-pub use state::{ActivityRecord, ActivityState, HistogramState};
+pub use state::{ActivityRecord, ActivityState};
 pub use tally::{
     ActivityCounters, ActivityStats, CategoryCount, LabelCount, MAX_CATEGORIES, MAX_LABEL_KEYS,
     MAX_LABEL_VALUES, MAX_OUTCOMES, OTHER, OutcomeCount,

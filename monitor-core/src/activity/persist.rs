@@ -2,9 +2,10 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::state::{ActivityState, HistogramState, validated_records};
+use super::state::{ActivityState, validated_records};
 use super::tally::Tally;
 use super::tracker::{ActivityTracker, Live};
+use crate::sketch::HistogramState;
 
 impl ActivityTracker {
     /// The tracker's durable state: active and recent activities, totals,

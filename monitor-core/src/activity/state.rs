@@ -13,8 +13,8 @@ use super::text::{
 };
 use super::view::ActivityView;
 use crate::clock::from_unix_ms;
-use crate::sketch::LatencyHistogram;
 use crate::sketch::histogram::{BUCKETS, MAX_MICROS};
+use crate::sketch::{HistogramState, LatencyHistogram};
 
 /// One activity as stored (and as persisted): times in Unix milliseconds,
 /// PII already masked.
@@ -127,53 +127,28 @@ fn bounded_map(
     out
 }
 
-/// A latency histogram as a sparse list of `(bucket, count)` plus totals.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct HistogramState {
-    /// Non-empty buckets: `(index, count)`, index below 1024.
-    pub buckets: Vec<(u32, u64)>,
-    /// Number of values.
-    pub count: u64,
-    /// Sum of values in microseconds.
-    pub sum_micros: u64,
-}
-
-impl HistogramState {
-    pub(crate) fn of(h: &LatencyHistogram) -> Self {
-        HistogramState {
-            buckets: h
-                .bucket_counts()
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .filter_map(|(i, &n)| Some((u32::try_from(i).ok()?, n)))
-                .collect(),
-            count: h.count(),
-            sum_micros: h.sum_micros(),
-        }
-    }
-
-    /// The histogram, ignoring out-of-range buckets; the count is the sum
-    /// of the buckets and the sum is capped by it.
-    fn histogram(&self, cuts: &mut u64) -> LatencyHistogram {
-        let mut h = LatencyHistogram::new();
-        let mut count = 0u64;
-        for &(i, n) in &self.buckets {
-            let i = i as usize;
-            if i < BUCKETS {
-                h.add_bucket(i, n);
-                count = count.saturating_add(n);
-            } else {
-                *cuts += 1;
-            }
-        }
-        let sum = self.sum_micros.min(count.saturating_mul(MAX_MICROS));
-        if count != self.count || sum != self.sum_micros {
+/// The durations histogram from a stored one, repaired rather than
+/// refused (activity stats are a convenience, not a ledger): out-of-range
+/// buckets are dropped, the count is the buckets' sum and the sum is
+/// capped by it; every repair is counted in `cuts`.
+fn durations_from(state: &HistogramState, cuts: &mut u64) -> LatencyHistogram {
+    let mut h = LatencyHistogram::new();
+    let mut count = 0u64;
+    for &(i, n) in &state.buckets {
+        let i = usize::from(i);
+        if i < BUCKETS {
+            h.add_bucket(i, n);
+            count = count.saturating_add(n);
+        } else {
             *cuts += 1;
         }
-        h.add_totals(count, sum);
-        h
     }
+    let sum = state.sum_micros.min(count.saturating_mul(MAX_MICROS));
+    if count != state.count || sum != state.sum_micros {
+        *cuts += 1;
+    }
+    h.add_totals(count, sum);
+    h
 }
 
 /// A tracker's durable state: what [`export`](super::ActivityTracker::export)
@@ -219,7 +194,7 @@ impl Tally {
         state.refused = self.refused;
         state.cleaned_fields = self.cleaned;
         state.overflowed_labels = self.overflowed;
-        state.durations = HistogramState::of(&self.durations);
+        state.durations = self.durations.to_state();
         state.categories = self.categories.map.clone();
         state.outcomes = self.outcomes.map.clone();
         state.distributions = self
@@ -239,7 +214,7 @@ impl Tally {
         t.refused = state.refused;
         t.cleaned = state.cleaned_fields;
         t.overflowed = state.overflowed_labels;
-        t.durations = state.durations.histogram(cuts);
+        t.durations = durations_from(&state.durations, cuts);
         let name = |s: &String, max: usize, cuts: &mut u64| clean_opt(s.clone(), max, cuts);
         t.categories = Counts::new(MAX_CATEGORIES);
         for (k, &n) in &state.categories {

@@ -206,7 +206,7 @@ fn restore_trims_a_hostile_state_to_the_caps() {
             )
         })
         .collect();
-    state.durations.buckets = vec![(0, 3), (5_000, 7), (u32::MAX, 1)];
+    state.durations.buckets = vec![(0, 3), (5_000, 7), (u16::MAX, 1)];
     state.durations.count = 1_000;
     state.durations.sum_micros = u64::MAX;
     t.restore(state);

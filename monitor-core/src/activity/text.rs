@@ -20,38 +20,16 @@ pub const MAX_ATTRIBUTES: usize = 16;
 pub const MAX_OUTCOME_LABELS: usize = 8;
 
 /// `text` without control characters, truncated to `max` bytes on a
-/// character boundary (the cut marked with `…` when there is room), and
-/// whether anything was changed. Cleaning the same input twice gives the
-/// same output, so ids cut here still match on lookup.
-pub(crate) fn clean(text: String, max: usize) -> (String, bool) {
-    if text.len() <= max && text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return (text, false); // printable ASCII within bounds: the usual case
-    }
-    clean_str(&text, max)
+/// character boundary (see [`crate::text::clean`]), and whether anything
+/// was changed.
+pub(crate) fn clean(mut text: String, max: usize) -> (String, bool) {
+    let changed = crate::text::clean(&mut text, max, false);
+    (text, changed)
 }
 
 /// [`clean`] for borrowed text.
 pub(crate) fn clean_str(text: &str, max: usize) -> (String, bool) {
-    let mut out = String::with_capacity(text.len().min(max));
-    let mut changed = false;
-    for c in text.chars() {
-        if c.is_control() {
-            changed = true;
-            continue;
-        }
-        if out.len() + c.len_utf8() > max {
-            let mark = '…'.len_utf8();
-            if max >= mark {
-                while out.len() + mark > max {
-                    out.pop();
-                }
-                out.push('…');
-            }
-            return (out, true);
-        }
-        out.push(c);
-    }
-    (out, changed)
+    clean(text.to_owned(), max)
 }
 
 /// Cleans `text` to `max` bytes, adding one to `cuts` if it changed.
@@ -128,22 +106,5 @@ mod tests {
         assert!(masked.len() <= VALUE_BYTES);
         assert!(masked.ends_with("1234"));
         assert!(masked[..masked.len() - 4].bytes().all(|b| b == b'*'));
-    }
-
-    #[test]
-    fn cleaning_strips_controls_and_truncates_on_a_boundary() {
-        let (s, changed) = clean("a\u{1b}[31mb\u{0}\nc".to_owned(), 100);
-        assert!(changed);
-        assert_eq!(s, "a[31mbc");
-        let (s, changed) = clean("é".repeat(100), 11);
-        assert!(changed);
-        assert!(s.len() <= 11 && s.ends_with('…'), "{s}");
-        let (s, changed) = clean("fine".to_owned(), 4);
-        assert!(!changed);
-        assert_eq!(s, "fine");
-        // Deterministic: cleaning twice gives the same id.
-        let long = "x".repeat(1_000);
-        assert_eq!(clean_str(&long, ID_BYTES), clean_str(&long, ID_BYTES));
-        assert_eq!(clean_str(&long, 2), (String::from("xx"), true));
     }
 }

@@ -265,18 +265,11 @@ fn start_of(unit: u64, last: u64, back: usize) -> SystemTime {
 /// A label as counted: control characters removed, at most
 /// [`MAX_LABEL_BYTES`], never empty. The flag says whether it changed.
 fn clean_label(label: &str) -> (std::borrow::Cow<'_, str>, bool) {
-    let ok =
-        !label.is_empty() && label.len() <= MAX_LABEL_BYTES && !label.chars().any(char::is_control);
-    if ok {
+    if !label.is_empty() && label.len() <= MAX_LABEL_BYTES && !label.chars().any(char::is_control) {
         return (label.into(), false);
     }
-    let mut out = String::new();
-    for ch in label.chars().filter(|c| !c.is_control()) {
-        if out.len() + ch.len_utf8() > MAX_LABEL_BYTES {
-            break;
-        }
-        out.push(ch);
-    }
+    let mut out = label.to_owned();
+    crate::text::clean(&mut out, MAX_LABEL_BYTES, false);
     if out.is_empty() {
         out.push_str("unknown");
     }

@@ -30,31 +30,7 @@ impl Default for Limits {
     }
 }
 
-/// Strips control characters (keeping `\n` and `\t` only where `multiline`)
-/// and truncates to `max` bytes on a character boundary, marking the cut
-/// with `…`. Returns whether anything was changed.
-pub(crate) fn clean(text: &mut String, max: usize, multiline: bool) -> bool {
-    let plain = |b: u8| (0x20..0x7f).contains(&b) || (multiline && (b == b'\n' || b == b'\t'));
-    if text.len() <= max && text.bytes().all(plain) {
-        return false; // printable ASCII within bounds: the usual case
-    }
-    let keep = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
-    let mut changed = false;
-    if !text.chars().all(keep) {
-        text.retain(keep);
-        changed = true;
-    }
-    if text.len() > max {
-        let mut cut = max.saturating_sub('…'.len_utf8());
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push('…');
-        changed = true;
-    }
-    changed
-}
+pub(crate) use crate::text::clean;
 
 /// Applies `limits` to a context map; returns how many fields were cut or
 /// dropped.
