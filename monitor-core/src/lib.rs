@@ -39,8 +39,8 @@ pub use collector::{
     CollectorConfig, CurrentStats, DailyBucket, HourlyBucket, MetricsCollector, SeriesBucket,
 };
 pub use monitor::{
-    DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, Monitor, MonitorBuilder, PersistStatus,
-    RestoreOutcome,
+    DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MAX_ACTIVITY_KINDS, Monitor,
+    MonitorBuilder, PersistStatus, RestoreOutcome,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

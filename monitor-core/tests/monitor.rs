@@ -147,3 +147,159 @@ async fn delivered_alerts_are_published_as_alert_sent() {
 fn starting_outside_a_runtime_is_an_error_not_a_panic() {
     assert!(Monitor::builder().start().is_err());
 }
+
+#[tokio::test]
+async fn a_failing_required_check_changes_health_publishes_and_alerts() {
+    use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+    let db_up = Arc::new(AtomicBool::new(true));
+    let probe = Arc::clone(&db_up);
+    let check = FnCheck::new(move || {
+        let up = probe.load(Relaxed);
+        async move {
+            if up {
+                CheckResult::up("ok")
+            } else {
+                CheckResult::down("connection refused")
+            }
+        }
+    });
+    let (alerts_tx, mut alerts_rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink = FnSink::new("recorder", move |alert: Alert| {
+        let tx = alerts_tx.clone();
+        async move {
+            let _ = tx.send(alert);
+            Ok(())
+        }
+    });
+    // Resolved notices wait for the group interval, as in Alertmanager.
+    let route = Route::new("all")
+        .sink(sink)
+        .group_wait(Duration::ZERO)
+        .group_interval(Duration::from_millis(100));
+    let router = AlertRouter::new().route(route);
+    let monitor = Monitor::builder()
+        .health(
+            Health::builder()
+                .check(
+                    "db",
+                    check,
+                    CheckOptions::required().every(Duration::from_millis(100)),
+                )
+                .evaluate_every(Duration::from_millis(50)),
+        )
+        .alerts(router)
+        .start()
+        .expect("runtime");
+    let mut tenant = monitor
+        .bus()
+        .subscribe(
+            Audience::tenant("acme"),
+            ChannelSet::empty().with(Channel::Health),
+        )
+        .expect("room");
+    monitor.health().refresh().await;
+    while tenant.try_recv().is_some() {} // the first verdicts
+
+    db_up.store(false, Relaxed);
+    monitor.health().refresh().await;
+    let changed = next(&mut tenant).await;
+    assert_eq!(
+        changed["type"], "health:changed",
+        "tenants see tenant-free health"
+    );
+    assert_eq!(changed["data"]["status"], "critical");
+    assert_eq!(
+        changed["data"]["report"]["checks"]["db"]["detail"],
+        "connection refused"
+    );
+    assert_eq!(monitor.health().report().status.http_status(), 503);
+    let alert = tokio::time::timeout(Duration::from_secs(10), alerts_rx.recv())
+        .await
+        .expect("alert in time")
+        .expect("sent");
+    assert_eq!(
+        (alert.fingerprint.as_str(), alert.severity),
+        ("health:check:db", Severity::Critical)
+    );
+
+    db_up.store(true, Relaxed);
+    monitor.health().refresh().await;
+    assert_eq!(next(&mut tenant).await["data"]["status"], "healthy");
+    let resolved = tokio::time::timeout(Duration::from_secs(10), alerts_rx.recv())
+        .await
+        .expect("resolved notice in time")
+        .expect("sent");
+    assert_eq!(resolved.status, monitor_core::alerts::AlertStatus::Resolved);
+    monitor.shutdown().await.expect("no snapshot");
+}
+
+#[tokio::test]
+async fn activities_reach_the_calls_channel_masked_and_in_their_room() {
+    use monitor_core::activity::{ActivityMeta, Outcome};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.snap");
+    let monitor = Monitor::builder()
+        .snapshot_file(&path)
+        .start()
+        .expect("runtime");
+    let calls = ChannelSet::empty().with(Channel::Calls);
+    let mut ops = monitor
+        .bus()
+        .subscribe(Audience::Operators, calls)
+        .expect("room");
+    let mut globex = monitor
+        .bus()
+        .subscribe(Audience::tenant("globex"), calls)
+        .expect("room");
+
+    let phone = "+1 (555) 867-5309";
+    let meta = ActivityMeta::new()
+        .client("acme")
+        .category("support")
+        .pii("phone", phone);
+    monitor
+        .activities("call")
+        .start("c1", meta)
+        .expect("started");
+    monitor
+        .activities("call")
+        .progress("c1", 50.0, "talking")
+        .expect("active");
+    monitor
+        .activities("call")
+        .end("c1", Outcome::new("completed").label("quality", "good"))
+        .expect("active");
+
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let v = next(&mut ops).await;
+        let raw = v.to_string();
+        assert!(
+            !raw.contains("5558675309") && !raw.contains("867-5309"),
+            "{raw}"
+        );
+        assert_eq!(v["data"]["attributes"]["phone"], "*******5309");
+        assert_eq!(v["client_id"], "acme");
+        seen.push(v["type"].as_str().expect("type").to_owned());
+    }
+    assert_eq!(seen, ["call:started", "call:progress", "call:ended"]);
+    assert!(
+        globex.try_recv().is_none(),
+        "another tenant saw acme's call"
+    );
+
+    monitor.shutdown().await.expect("snapshot written");
+    let bytes = std::fs::read(&path).expect("snapshot file");
+    let hay = String::from_utf8_lossy(&bytes);
+    assert!(hay.contains("*******5309"), "the masked form is kept");
+    for raw in ["5558675309", "867-5309", "(555)"] {
+        assert!(
+            !hay.contains(raw),
+            "raw phone fragment {raw:?} in the snapshot file"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use monitor_core::activity::{ActivityMeta, Outcome};
 use monitor_core::errors::{ErrorEvent, ErrorQuery, Severity};
 use monitor_core::persist::{Loaded, Snapshot, SnapshotFile};
 use monitor_core::{ManualClock, Monitor, RestoreOutcome};
@@ -45,6 +46,14 @@ enum Op {
         family: u8,
         label: u8,
     },
+    Call {
+        id: u8,
+        client: u8,
+        step: u8,
+    },
+    Beat {
+        source: u8,
+    },
     Advance {
         secs: u16,
     },
@@ -57,6 +66,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..4u8, 0..3u8, 0..4u8, any::<bool>())
             .prop_map(|(service, client, severity, resolve)| Op::Error { service, client, severity, resolve }),
         2 => (0..3u8, 0..5u8).prop_map(|(family, label)| Op::Count { family, label }),
+        3 => (0..12u8, 0..3u8, 0..4u8).prop_map(|(id, client, step)| Op::Call { id, client, step }),
+        1 => (0..3u8).prop_map(|source| Op::Beat { source }),
         1 => (1..4_000u16).prop_map(|secs| Op::Advance { secs }),
     ]
 }
@@ -93,6 +104,30 @@ fn apply(m: &Monitor, clock: &ManualClock, ops: &[Op]) {
                 m.events(&format!("family{family}"))
                     .record(&format!("label{label}"));
             }
+            Op::Call { id, client, step } => {
+                let calls = m.activities(if id % 3 == 0 { "agent" } else { "call" });
+                let id = format!("c{id}");
+                let _ = match step {
+                    0 => calls.start(
+                        &id,
+                        ActivityMeta::new()
+                            .client(format!("tenant{client}"))
+                            .category(["sales", "support"][usize::from(client % 2)])
+                            .pii("phone", &format!("+1 555 010 {id:0>4}")),
+                    ),
+                    1 => calls.progress(&id, f64::from(client) * 40.0, "working"),
+                    _ => calls
+                        .end(
+                            &id,
+                            Outcome::new("completed")
+                                .label("quality", ["good", "poor", "fair"][usize::from(client)]),
+                        )
+                        .map(|_| ()),
+                };
+            }
+            Op::Beat { source } => {
+                m.heartbeat(&format!("source{source}"));
+            }
             Op::Advance { secs } => clock.advance(Duration::from_secs(u64::from(secs))),
         }
     }
@@ -127,6 +162,13 @@ proptest! {
         prop_assert_eq!(original.errors().query(&all), restored.errors().query(&all));
         prop_assert_eq!(original.errors().stats(a), restored.errors().stats(b));
         prop_assert_eq!(original.errors().counters(), restored.errors().counters());
+        for t in original.activity_trackers() {
+            let r = restored.activity_kind(t.kind()).expect("kind restored");
+            prop_assert_eq!(t.active(), r.active());
+            prop_assert_eq!(t.recent(), r.recent());
+            prop_assert_eq!(t.stats(), r.stats());
+        }
+        prop_assert_eq!(original.health().report().heartbeats, restored.health().report().heartbeats);
         for family in original.counters().names() {
             prop_assert_eq!(original.events(&family).stats(), restored.events(&family).stats());
         }

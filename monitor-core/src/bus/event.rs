@@ -8,10 +8,12 @@ use std::time::SystemTime;
 use serde::{Serialize, Serializer};
 
 use super::Channel;
+use crate::activity::ActivityView;
 use crate::alerts::Alert;
 use crate::clock::rfc3339;
 use crate::collector::CurrentStats;
 use crate::errors::{ErrorView, GroupView};
+use crate::health::HealthChange;
 
 /// Longest message text carried by `message:new`, in characters.
 pub const MAX_MESSAGE_TEXT_CHARS: usize = 500;
@@ -43,6 +45,10 @@ pub enum EventData {
     Error(Box<ErrorView>),
     /// `error:resolved`, `error:acknowledged`: the group's new state.
     Group(Box<GroupView>),
+    /// `{kind}:started|progress|ended`: the activity after the change.
+    Activity(Box<ActivityView>),
+    /// `health:changed`.
+    Health(Box<HealthChange>),
     /// `alert:sent`: a notification a sink accepted.
     Alert(Box<AlertSent>),
     /// Anything else, already in JSON form (host-defined events).
@@ -56,6 +62,8 @@ impl Serialize for EventData {
             EventData::Message(m) => m.serialize(s),
             EventData::Error(e) => e.serialize(s),
             EventData::Group(g) => g.serialize(s),
+            EventData::Activity(a) => a.serialize(s),
+            EventData::Health(h) => h.serialize(s),
             EventData::Alert(a) => a.serialize(s),
             EventData::Json(v) => v.serialize(s),
         }

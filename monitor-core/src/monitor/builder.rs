@@ -1,17 +1,21 @@
 //! [`MonitorBuilder`]: one clock, every part configured, then started on
 //! the current tokio runtime.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::activities::Activities;
 use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
+use crate::activity::ActivityTrackerBuilder;
 use crate::alerts::{AlertRouter, NoRuntime};
 use crate::bus::{DEFAULT_MAX_SUBSCRIBERS, DEFAULT_QUEUE, EventBus};
 use crate::clock::Clock;
 use crate::collector::{CollectorConfig, MetricsCollector};
 use crate::counters::{CountersConfig, EventCounters};
 use crate::errors::ErrorLogBuilder;
+use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
 
 /// Default interval of `metrics:update` events.
@@ -30,6 +34,9 @@ pub struct MonitorBuilder {
     pub(super) metrics_interval: Duration,
     snapshot: Option<PathBuf>,
     pub(super) snapshot_interval: Duration,
+    health: HealthBuilder,
+    pool: Option<Arc<dyn PoolStats>>,
+    activities: BTreeMap<String, ActivityTrackerBuilder>,
 }
 
 impl MonitorBuilder {
@@ -44,6 +51,9 @@ impl MonitorBuilder {
             metrics_interval: DEFAULT_METRICS_INTERVAL,
             snapshot: None,
             snapshot_interval: DEFAULT_SNAPSHOT_INTERVAL,
+            health: Health::builder(),
+            pool: None,
+            activities: BTreeMap::new(),
         }
     }
 
@@ -102,12 +112,35 @@ impl MonitorBuilder {
         self
     }
 
+    /// Health checks, heartbeat sources and thresholds (its clock, live
+    /// metrics and listener are the monitor's: the error rate and p95 of
+    /// the last hour feed the thresholds, and changes go to the bus and the
+    /// alert router).
+    pub fn health(mut self, builder: HealthBuilder) -> Self {
+        self.health = builder;
+        self
+    }
+
+    /// Where `db_pool_active` / `db_pool_size` come from.
+    pub fn pool_stats(mut self, pool: impl PoolStats) -> Self {
+        self.pool = Some(Arc::new(pool));
+        self
+    }
+
+    /// Settings for the activity kind `kind` (recent list, timeout, caps);
+    /// kinds not configured get the defaults on first use.
+    pub fn activity(mut self, kind: &str, builder: ActivityTrackerBuilder) -> Self {
+        self.activities.insert(kind.to_owned(), builder);
+        self
+    }
+
     /// Builds every part, restores the snapshot if there is one, and
     /// starts the background tasks on the current tokio runtime.
     ///
     /// Reading the snapshot is blocking file I/O, done once here.
     pub fn start(self) -> Result<Monitor, NoRuntime> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        let collector = MetricsCollector::new(self.collector.with_clock(self.clock.clone()));
         let clock = self.clock.clone();
         let bus = EventBus::with_limits(self.bus.0, self.bus.1);
         let alerts = match self.alerts {
@@ -130,9 +163,22 @@ impl MonitorBuilder {
             clock: clock.clone(),
             ..self.counters
         });
+        let errors = errors.build();
+        let health = self
+            .health
+            .clock(clock.clone())
+            .live_metrics(wiring::live_metrics(&collector, &errors))
+            .listener(wiring::health_to_bus(&bus, alerts.clone()))
+            .spawn()
+            .map_err(|_| NoRuntime)?;
+        let activities = Activities::new(self.activities, clock.clone(), bus.clone());
+        activities.build_configured();
         let inner = Arc::new(Inner {
-            collector: MetricsCollector::new(self.collector.with_clock(clock.clone())),
-            errors: errors.build(),
+            collector,
+            errors,
+            health,
+            activities,
+            pool: self.pool,
             alerts,
             counters,
             bus,

@@ -2,11 +2,13 @@
 //! the collector, the error log, the alert router, labelled counters, the
 //! event bus and persistence, wired together.
 
+mod activities;
 mod builder;
 mod persistence;
 mod tasks;
 mod wiring;
 
+pub use activities::MAX_ACTIVITY_KINDS;
 pub use builder::{DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MonitorBuilder};
 pub use persistence::{PersistStatus, RestoreOutcome};
 
@@ -16,13 +18,16 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 
+use crate::activity::ActivityTracker;
 use crate::alerts::AlertHandle;
 use crate::bus::{Channel, EventBus, EventData, MessageEvent, MonitorEvent};
 use crate::clock::Clock;
 use crate::collector::MetricsCollector;
 use crate::counters::{EventCounter, EventCounters};
 use crate::errors::{ErrorEvent, ErrorLog, Logged};
+use crate::health::{Health, PoolFigures, PoolStats};
 use crate::persist::SnapshotError;
+use activities::Activities;
 use persistence::Persistence;
 
 /// The monitor: cheap to clone (an `Arc` inside), every clone the same.
@@ -58,6 +63,9 @@ pub(crate) struct Inner {
     clock: Clock,
     collector: MetricsCollector,
     errors: ErrorLog,
+    health: Health,
+    activities: Activities,
+    pool: Option<Arc<dyn PoolStats>>,
     alerts: Option<AlertHandle>,
     counters: EventCounters,
     bus: EventBus,
@@ -97,6 +105,40 @@ impl Monitor {
     /// Logs an error (classified, grouped, routed, published).
     pub fn log_error(&self, event: ErrorEvent) -> Logged {
         self.inner.errors.log(event)
+    }
+
+    /// The activity tracker of `kind` (`monitor.activities("call")`),
+    /// created on first use (at most [`MAX_ACTIVITY_KINDS`] kinds; further
+    /// kinds share the `__other__` tracker).
+    pub fn activities(&self, kind: &str) -> ActivityTracker {
+        self.inner.activities.get_or_create(kind)
+    }
+
+    /// The tracker of `kind` if it exists (readers should not create kinds).
+    pub fn activity_kind(&self, kind: &str) -> Option<ActivityTracker> {
+        self.inner.activities.get(kind)
+    }
+
+    /// Every activity tracker, by kind.
+    pub fn activity_trackers(&self) -> Vec<ActivityTracker> {
+        self.inner.activities.all()
+    }
+
+    /// Notes that `source` (a webhook, a worker) is alive now; see
+    /// [`Health::heartbeat`]. Also the collector's last heartbeat.
+    pub fn heartbeat(&self, source: &str) -> bool {
+        self.inner.collector.heartbeat();
+        self.inner.health.heartbeat(source)
+    }
+
+    /// Health: cached checks, heartbeats and thresholds.
+    pub fn health(&self) -> &Health {
+        &self.inner.health
+    }
+
+    /// Database pool figures, when a provider was configured.
+    pub fn pool_stats(&self) -> Option<PoolFigures> {
+        self.inner.pool.as_ref().map(|p| p.pool_stats())
     }
 
     /// The labelled counter family `name` (`monitor.events("buttons")`).
@@ -141,6 +183,10 @@ impl Monitor {
         i.collector.publish_metrics();
         i.counters.publish_metrics();
         i.bus.publish_metrics();
+        i.health.publish_metrics();
+        for tracker in i.activities.all() {
+            tracker.publish_metrics();
+        }
         if let Some(alerts) = &i.alerts {
             alerts.publish_metrics();
         }
@@ -158,6 +204,7 @@ impl Monitor {
         for task in self.inner.tasks.lock().drain(..) {
             task.abort();
         }
+        self.inner.health.shutdown();
         let me = self.clone();
         let saved = tokio::task::spawn_blocking(move || me.save_snapshot()).await;
         self.inner.bus.close();

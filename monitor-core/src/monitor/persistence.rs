@@ -173,6 +173,8 @@ impl Monitor {
             collector: i.collector.export(),
             errors: i.errors.export(),
             counters: i.counters.export(),
+            activities: i.activities.all().iter().map(|t| t.export()).collect(),
+            health: i.health.export(),
         }
     }
 
@@ -191,6 +193,10 @@ impl Monitor {
             .restore(&snapshot.collector)
             .map_err(|e| invalid(&e))?;
         i.counters.restore(&snapshot.counters);
+        for state in &snapshot.activities {
+            self.activities(&state.kind).restore(state.clone());
+        }
+        i.health.restore(snapshot.health.clone());
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! The monitor's background work: periodic `metrics:update`, periodic
-//! snapshots. Tasks hold only a weak reference, so dropping the last
+//! The monitor's background work: periodic `metrics:update`, activity
+//! expiry, periodic snapshots. Tasks hold only a weak reference, so dropping the last
 //! [`Monitor`] clone ends them; [`Monitor::shutdown`] ends them at once.
 
 use std::borrow::Cow;
@@ -18,6 +18,14 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, metrics: Duration, snapshots
     tasks.push(rt.spawn(every(metrics, weak.clone(), |m| {
         publish_metrics_update(&m);
     })));
+    // Expiry also runs lazily on start; this catches kinds gone quiet.
+    tasks.push(
+        rt.spawn(every(crate::activity::EXPIRE_EVERY, weak.clone(), |m| {
+            for tracker in m.activity_trackers() {
+                tracker.expire();
+            }
+        })),
+    );
     if monitor.inner.persistence.file.is_some() {
         tasks.push(rt.spawn(every(snapshots, weak, |m| {
             // File I/O off the async workers; a slow disk delays nothing.

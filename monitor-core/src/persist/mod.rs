@@ -2,7 +2,8 @@
 //! in one versioned, checksummed file written atomically.
 //!
 //! A [`Snapshot`] holds the collector's periods and sketches, the error
-//! log (groups, records, counts), labelled counters and activities. The
+//! log (groups, records, counts), labelled counters, activities and
+//! heartbeat timelines. The
 //! [`Monitor`](crate::Monitor) writes one every interval and at shutdown,
 //! and restores it at start; a damaged or newer-format file is reported,
 //! moved aside ([`SnapshotFile::load_or_set_aside`]) and never overwritten.
@@ -17,9 +18,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity::ActivityState;
 use crate::collector::CollectorState;
 use crate::counters::FamilyState;
 use crate::errors::ErrorLogState;
+use crate::health::HealthState;
 
 /// The monitor's durable state at one moment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +35,10 @@ pub struct Snapshot {
     pub errors: ErrorLogState,
     /// Labelled counter families.
     pub counters: Vec<FamilyState>,
+    /// Activity trackers: active, recent, counts and distributions.
+    pub activities: Vec<ActivityState>,
+    /// Heartbeat timelines (check results are probed afresh).
+    pub health: HealthState,
 }
 
 /// Why a snapshot could not be written, read or used.
