@@ -113,7 +113,7 @@ fn apply(m: &Monitor, clock: &ManualClock, ops: &[Op]) {
                         ActivityMeta::new()
                             .client(format!("tenant{client}"))
                             .category(["sales", "support"][usize::from(client % 2)])
-                            .pii("phone", &format!("+1 555 010 {id:0>4}")),
+                            .pii("phone", format!("+1 555 010 {id:0>4}")),
                     ),
                     1 => calls.progress(&id, f64::from(client) * 40.0, "working"),
                     _ => calls
