@@ -77,3 +77,101 @@ fn empty_windows_publish_nan_not_zero() {
     );
     assert_eq!(value_of(&text, "monitor_messages_total"), Some(0.0));
 }
+
+/// Every part of a `Monitor` on one recorder: one `# TYPE` line per family,
+/// every sample line well formed, no user id or phone in a label.
+#[tokio::test]
+async fn a_whole_monitor_renders_clean_families() {
+    use monitor_core::Monitor;
+    use monitor_core::activity::{ActivityMeta, Outcome};
+    use monitor_core::alerts::{AlertRouter, LogSink, Route};
+    use monitor_core::errors::ErrorEvent;
+    use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health};
+    use std::collections::HashSet;
+
+    let monitor = Monitor::builder()
+        .alerts(AlertRouter::new().route(Route::new("all").sink(LogSink)))
+        .health(Health::builder().check(
+            "db",
+            FnCheck::new(|| async { CheckResult::up("ok") }),
+            CheckOptions::required(),
+        ))
+        .start()
+        .expect("runtime");
+    monitor.record_message("user-secret-42", Duration::from_millis(120));
+    monitor.log_error(ErrorEvent::new("db", "q", "Timeout", "slow").client("acme"));
+    monitor.events("buttons").record("UNLOCK_CONTENT");
+    monitor.heartbeat("webhook");
+    let meta = ActivityMeta::new()
+        .client("acme")
+        .pii("phone", "+15558675309");
+    monitor
+        .activities("call")
+        .start("c1", meta)
+        .expect("started");
+    monitor
+        .activities("call")
+        .end("c1", Outcome::new("completed"))
+        .expect("ended");
+    monitor.health().refresh().await;
+
+    let recorder = PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    metrics::with_local_recorder(&recorder, || {
+        monitor.publish_metrics();
+        monitor.publish_metrics();
+    });
+    let text = handle.render();
+
+    let mut families = HashSet::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let name = rest.split(' ').next().expect("name");
+            assert!(
+                families.insert(name.to_owned()),
+                "family {name} declared twice:\n{text}"
+            );
+        } else if !line.starts_with('#') {
+            let value = line.rsplit(' ').next().expect("value");
+            assert!(
+                value.parse::<f64>().is_ok() || value == "NaN",
+                "bad sample: {line}"
+            );
+        }
+    }
+    for family in [
+        "monitor_messages_total",
+        "monitor_health_status",
+        "monitor_health_check_up",
+        "monitor_activities_total",
+        "monitor_events_total",
+        "monitor_bus_subscribers",
+        "monitor_errors_total",
+    ] {
+        assert!(families.contains(family), "{family} missing:\n{text}");
+    }
+    assert_eq!(
+        value_of(&text, r#"monitor_health_check_up{check="db"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        value_of(
+            &text,
+            r#"monitor_events_total{family="buttons",label="UNLOCK_CONTENT"}"#
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value_of(
+            &text,
+            r#"monitor_errors_total{severity="error",service="db"}"#
+        ),
+        Some(1.0)
+    );
+    for secret in ["user-secret-42", "5558675309", "acme"] {
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into a label:\n{text}"
+        );
+    }
+}

@@ -16,7 +16,8 @@ pub(crate) struct ErrorCounts {
     minutes: KeyedRing<[u64; 4]>,
     hours: KeyedRing<[u64; 4]>,
     total: [u64; 4],
-    services: RapidHashMap<String, u64>,
+    /// Per service, errors per severity.
+    services: RapidHashMap<String, [u64; 4]>,
 }
 
 impl ErrorCounts {
@@ -46,9 +47,11 @@ impl ErrorCounts {
             OTHER
         };
         match self.services.get_mut(key) {
-            Some(n) => *n += 1,
+            Some(n) => n[i] += 1,
             None => {
-                self.services.insert(key.to_owned(), 1);
+                let mut n = [0; 4];
+                n[i] = 1;
+                self.services.insert(key.to_owned(), n);
             }
         }
     }
@@ -74,7 +77,8 @@ impl ErrorCounts {
 
     /// The counts' durable state.
     pub(crate) fn to_state(&self, now_ms: u64) -> CountsState {
-        let mut services = self.by_service();
+        let mut services: Vec<(String, [u64; 4])> =
+            self.services.iter().map(|(s, n)| (s.clone(), *n)).collect();
         services.sort();
         let minute = now_ms / MINUTE_MS;
         CountsState {
@@ -112,14 +116,26 @@ impl ErrorCounts {
         for (name, n) in &s.services {
             let known = counts.services.len() < MAX_SERVICES;
             let key = if known { name.as_str() } else { OTHER };
-            *counts.services.entry(key.to_owned()).or_default() += n;
+            let entry = counts.services.entry(key.to_owned()).or_default();
+            for (a, b) in entry.iter_mut().zip(n) {
+                *a = a.saturating_add(*b);
+            }
         }
         counts
     }
 
+    /// Errors per service and severity (`[critical, error, warning, info]`).
+    pub(crate) fn by_service_severity(&self) -> impl Iterator<Item = (&str, &[u64; 4])> {
+        self.services.iter().map(|(s, n)| (s.as_str(), n))
+    }
+
     /// Errors per service, most first.
     pub(crate) fn by_service(&self) -> Vec<(String, u64)> {
-        let mut v: Vec<_> = self.services.iter().map(|(s, n)| (s.clone(), *n)).collect();
+        let mut v: Vec<_> = self
+            .services
+            .iter()
+            .map(|(s, n)| (s.clone(), n.iter().sum::<u64>()))
+            .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
@@ -136,5 +152,6 @@ pub struct CountsState {
     /// All-time counts per severity.
     pub total: [u64; 4],
     /// `(service, count)`.
-    pub services: Vec<(String, u64)>,
+    /// `(service, [critical, error, warning, info])`.
+    pub services: Vec<(String, [u64; 4])>,
 }

@@ -78,8 +78,18 @@ impl ErrorLog {
     /// The log's durable state.
     pub fn export(&self) -> ErrorLogState {
         let inner = &*self.inner;
-        let state = inner.state.lock();
-        let mut groups: Vec<Arc<Group>> = state.groups.values().cloned().collect();
+        // The lock is held only to copy group pointers and counts; records
+        // are read lock-free after, so loggers never wait on an export. A
+        // record whose group appeared meanwhile brings its group along.
+        let (mut groups, counts, overflowed) = {
+            let state = inner.state.lock();
+            let groups: Vec<Arc<Group>> = state.groups.values().cloned().collect();
+            (
+                groups,
+                state.counts.to_state(inner.clock.now_ms()),
+                state.overflowed,
+            )
+        };
         groups.sort_by_key(|g| (g.last_seen_ms(), g.to_state().last_id, g.key.clone()));
         let mut index: RapidHashMap<*const Group, u32> = groups
             .iter()
@@ -87,8 +97,6 @@ impl ErrorLog {
             .map(|(i, g)| (Arc::as_ptr(g), i as u32))
             .collect();
         let mut records = Vec::with_capacity(inner.entries.len());
-        // Holding the state lock keeps new groups out while the records
-        // are read; a record already past grouping has its group listed.
         self.visit(|r| {
             let group = *index.entry(Arc::as_ptr(&r.group)).or_insert_with(|| {
                 groups.push(Arc::clone(&r.group));
@@ -111,11 +119,7 @@ impl ErrorLog {
                 group,
             });
         });
-        let counters = (
-            state.counts.to_state(inner.clock.now_ms()),
-            state.overflowed,
-        );
-        drop(state);
+        let counters = (counts, overflowed);
         let log_counters = self.counters();
         ErrorLogState {
             next_id: inner.next_id.load(Relaxed),

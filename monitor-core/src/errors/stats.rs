@@ -98,6 +98,33 @@ fn rate(errors: u64, messages: u64) -> Option<f64> {
 }
 
 impl ErrorLog {
+    /// Sets `monitor_errors_total{severity,service}` and the log's cut
+    /// counters (`monitor_error_log_cuts_total{kind}`) on the installed
+    /// `metrics` recorder. Bounded: services are capped at 256, the rest
+    /// count as `__other__`.
+    pub fn publish_metrics(&self) {
+        self.with_counts(|c| {
+            for (service, by_severity) in c.by_service_severity() {
+                for (severity, n) in Severity::ALL.iter().zip(by_severity) {
+                    metrics::counter!(
+                        "monitor_errors_total",
+                        "severity" => severity.as_str(),
+                        "service" => service.to_owned()
+                    )
+                    .absolute(*n);
+                }
+            }
+        });
+        let k = self.counters();
+        for (kind, n) in [
+            ("evicted", k.evicted),
+            ("cleaned_fields", k.cleaned_fields),
+            ("overflowed_groups", k.overflowed_groups),
+        ] {
+            metrics::counter!("monitor_error_log_cuts_total", "kind" => kind).absolute(n);
+        }
+    }
+
     /// Errors logged in the last 60 minutes (minute resolution): the
     /// numerator of the error rate, without the rest of [`stats`](Self::stats).
     pub fn errors_last_hour(&self) -> u64 {

@@ -181,6 +181,7 @@ impl Monitor {
     pub fn publish_metrics(&self) {
         let i = &*self.inner;
         i.collector.publish_metrics();
+        i.errors.publish_metrics();
         i.counters.publish_metrics();
         i.bus.publish_metrics();
         i.health.publish_metrics();
