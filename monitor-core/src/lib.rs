@@ -27,6 +27,8 @@ pub mod collector;
 pub mod counters;
 pub mod errors;
 pub mod health;
+#[cfg(feature = "http")]
+mod http_error;
 mod monitor;
 mod period;
 pub mod persist;

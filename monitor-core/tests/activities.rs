@@ -2,6 +2,9 @@
 //! masking wherever a value can leave, expiry, distributions, caps,
 //! persistence and hostile input.
 
+mod support;
+use support::value_of;
+
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -654,13 +657,6 @@ fn concurrent_starts_and_ends_add_up() {
         (2_000, 2_000, 0)
     );
     assert_eq!(calls.recent().len(), 20);
-}
-
-fn value_of(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
 }
 
 #[test]

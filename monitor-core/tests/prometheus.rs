@@ -1,15 +1,11 @@
 //! The collector's figures rendered by metrics-exporter-prometheus.
 
+mod support;
+use support::value_of;
+
 use metrics_exporter_prometheus::PrometheusBuilder;
 use monitor_core::{CollectorConfig, ManualClock, MetricsCollector};
 use std::time::{Duration, UNIX_EPOCH};
-
-fn value_of(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-}
 
 #[test]
 fn publishes_messages_quantiles_and_users_next_to_host_metrics() {

@@ -96,15 +96,7 @@ fn transport(e: reqwest::Error) -> SinkError {
     if e.is_timeout() {
         return SinkError::Timeout(DEFAULT_HTTP_TIMEOUT);
     }
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    SinkError::Transport(text)
+    SinkError::Transport(crate::http_error::describe(e))
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date.

@@ -100,23 +100,10 @@ impl HealthCheck for HttpCheck {
                         CheckResult::up(detail)
                     }
                 }
-                Err(e) => CheckResult::down(transport(e)),
+                Err(e) => CheckResult::down(crate::http_error::describe(e)),
             }
         })
     }
-}
-
-/// A transport error with its causes, never the URL.
-fn transport(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl std::fmt::Debug for HttpCheck {
