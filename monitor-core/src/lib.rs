@@ -28,7 +28,7 @@ pub mod counters;
 pub mod errors;
 pub mod health;
 #[cfg(feature = "http")]
-mod http_error;
+mod http_client;
 mod monitor;
 mod period;
 pub mod persist;

@@ -40,6 +40,8 @@ impl Drop for Alertmanager {
 }
 
 async fn start(bin: PathBuf) -> Alertmanager {
+    // This test's own reqwest calls need the TLS provider the crate uses.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("alertmanager.yml");
     std::fs::write(

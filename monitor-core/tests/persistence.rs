@@ -351,3 +351,57 @@ fn a_writer_killed_mid_write_leaves_a_whole_snapshot() {
         }
     }
 }
+
+#[tokio::test]
+async fn snapshots_are_written_every_interval_and_failures_are_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("periodic.snap");
+    let clock = ManualClock::new(SystemTime::now());
+    let m = Monitor::builder()
+        .clock(clock.clone())
+        .snapshot_file(&path)
+        .snapshot_interval(Duration::from_millis(50))
+        .start()
+        .expect("runtime");
+    m.record_message("u", Duration::from_millis(5));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while m.persist_status().writes < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(m.persist_status().writes >= 2, "{:?}", m.persist_status());
+    match SnapshotFile::new(&path).load() {
+        Ok(Some(s)) => assert_eq!(s.collector.total, 1),
+        other => panic!("{other:?}"),
+    }
+
+    // A directory that does not exist: every write fails, and is counted.
+    let nowhere = dir.path().join("missing-dir").join("m.snap");
+    let m = start(&clock, Some(&nowhere));
+    assert!(m.save_snapshot().is_err());
+    let status = m.persist_status();
+    assert_eq!((status.writes, status.failures), (0, 1));
+    assert!(status.last_error.is_some_and(|e| e.contains("missing-dir")));
+}
+
+#[tokio::test]
+async fn an_unreadable_snapshot_is_never_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory where the file should be: it cannot be read as a file.
+    let path = dir.path().join("actually-a-dir");
+    std::fs::create_dir(&path).expect("mkdir");
+    std::fs::write(path.join("keep.txt"), b"precious").expect("write");
+    let clock = ManualClock::new(SystemTime::now());
+    let m = start(&clock, Some(&path));
+    assert!(
+        matches!(m.persist_status().restore, RestoreOutcome::Failed { .. }),
+        "{:?}",
+        m.persist_status()
+    );
+    m.record_message("u", Duration::from_millis(5));
+    m.shutdown().await.expect("nothing written, nothing failed");
+    assert_eq!(m.persist_status().writes, 0);
+    assert_eq!(
+        std::fs::read(path.join("keep.txt")).expect("kept"),
+        b"precious"
+    );
+}

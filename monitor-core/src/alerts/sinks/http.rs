@@ -44,7 +44,7 @@ impl std::fmt::Debug for Endpoint {
 }
 
 fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::http_client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("monitor-core/", env!("CARGO_PKG_VERSION")))
@@ -96,7 +96,7 @@ fn transport(e: reqwest::Error) -> SinkError {
     if e.is_timeout() {
         return SinkError::Timeout(DEFAULT_HTTP_TIMEOUT);
     }
-    SinkError::Transport(crate::http_error::describe(e))
+    SinkError::Transport(crate::http_client::describe(e))
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date.

@@ -40,7 +40,7 @@ impl HttpCheck {
     /// GETs `url` each run. An unparsable URL makes every run down
     /// ("invalid URL").
     pub fn new(url: impl AsRef<str>) -> Self {
-        let client = reqwest::Client::builder()
+        let client = crate::http_client::builder()
             .user_agent(concat!("monitor-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
@@ -100,7 +100,7 @@ impl HealthCheck for HttpCheck {
                         CheckResult::up(detail)
                     }
                 }
-                Err(e) => CheckResult::down(crate::http_error::describe(e)),
+                Err(e) => CheckResult::down(crate::http_client::describe(e)),
             }
         })
     }
