@@ -46,8 +46,3 @@ pub use monitor::{
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

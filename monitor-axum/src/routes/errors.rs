@@ -1,0 +1,104 @@
+//! `/api/errors` and its sub-routes: the query of SPEC §2.5, stats,
+//! unresolved groups, resolve (admin) and acknowledge (admin or the
+//! error's own tenant).
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use monitor_core::errors::{ErrorPage, ErrorQuery, ErrorStats, GroupView};
+
+use crate::{ApiError, AppState, Role};
+
+/// Query pairs from a raw query string, percent-decoded; a pair that does
+/// not decode to UTF-8 is a 400 naming its key.
+pub(crate) fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = raw.unwrap_or("");
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+        .map_err(|e| ApiError::invalid("query", e))
+}
+
+pub(crate) async fn list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ErrorPage>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let pairs = pairs(raw.as_deref())?;
+    let query = ErrorQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| ApiError::invalid(&e.field, &e.message))?;
+    let query = match role.tenant() {
+        // The tenant's own id replaces any `client` filter it sent, so no
+        // parameter can widen its view.
+        Some(tenant) => query.for_client(tenant),
+        None => query,
+    };
+    Ok(Json(app.monitor.errors().query(&query)))
+}
+
+pub(crate) async fn stats(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ErrorStats>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let errors = app.monitor.errors();
+    Ok(Json(match role.tenant() {
+        None => errors.stats(app.monitor.collector()),
+        Some(tenant) => errors.stats_for_client(tenant),
+    }))
+}
+
+pub(crate) async fn unresolved(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<GroupView>>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    Ok(Json(app.monitor.errors().unresolved(role.tenant())))
+}
+
+/// The error `id` if `role` may see it: another tenant's error is a 404,
+/// exactly like a missing one.
+fn visible(app: &AppState, role: &Role, id: &str) -> Result<u64, ApiError> {
+    let missing = || ApiError::not_found(format!("no error with id {id}"));
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ApiError::invalid("id", "must be a whole number"))?;
+    let error = app.monitor.errors().get(id).ok_or_else(missing)?;
+    match role.tenant() {
+        Some(tenant) if error.client_id.as_deref() != Some(tenant) => Err(missing()),
+        _ => Ok(id),
+    }
+}
+
+pub(crate) async fn resolve(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<GroupView>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let id = visible(&app, &role, &id)?;
+    if !role.is_admin() {
+        return Err(ApiError::forbidden("admin"));
+    }
+    app.monitor
+        .errors()
+        .resolve(id)
+        .map(Json)
+        .map_err(|e| ApiError::not_found(e.to_string()))
+}
+
+pub(crate) async fn acknowledge(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<GroupView>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let id = visible(&app, &role, &id)?;
+    if matches!(role, Role::Monitor) {
+        return Err(ApiError::forbidden("admin or the error's own client"));
+    }
+    app.monitor
+        .errors()
+        .acknowledge(id)
+        .map(Json)
+        .map_err(|e| ApiError::not_found(e.to_string()))
+}

@@ -1,0 +1,238 @@
+//! `/api/metrics`, `/api/metrics/current`, `/api/metrics/hourly`,
+//! `/api/metrics/daily`.
+//!
+//! The collector counts messages for the whole host, not per tenant, so a
+//! tenant token gets its own errors and activities and `null` where a
+//! figure would be everyone's.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use monitor_core::SeriesBucket;
+use monitor_core::clock::rfc3339;
+use monitor_core::collector::{MAX_DAYS, MAX_HOURS};
+use serde::Serialize;
+
+use crate::{ApiError, AppState};
+
+/// `GET /api/metrics`.
+#[derive(Serialize)]
+pub(crate) struct MetricsBody {
+    #[serde(with = "rfc3339")]
+    timestamp: SystemTime,
+    uptime: u64,
+    messages: Option<Messages>,
+    users: Option<Users>,
+    errors: Errors,
+    system: System,
+}
+
+#[derive(Serialize)]
+struct Messages {
+    total: u64,
+    last_hour: u64,
+    last_24h: u64,
+    avg_response_time: Option<f64>,
+    p50: Option<f64>,
+    p95: Option<f64>,
+    p99: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Users {
+    total: u64,
+    active_today: u64,
+    active_this_week: u64,
+    active_now: u64,
+}
+
+#[derive(Serialize)]
+struct Errors {
+    total: u64,
+    last_hour: u64,
+    error_rate_last_hour: Option<f64>,
+    critical: u64,
+    error: u64,
+    warning: u64,
+    info: u64,
+    unresolved_groups: u64,
+}
+
+#[derive(Serialize)]
+struct System {
+    memory_mb: Option<f64>,
+    cpu_percent: Option<f64>,
+}
+
+pub(crate) async fn metrics(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<MetricsBody>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let m = &app.monitor;
+    let stats = m.collector().current_stats();
+    let errors = match role.tenant() {
+        None => m.errors().stats(m.collector()),
+        Some(tenant) => m.errors().stats_for_client(tenant),
+    };
+    let everyone = role.sees_all();
+    let s = &stats.messages;
+    Ok(Json(MetricsBody {
+        timestamp: stats.timestamp,
+        uptime: stats.uptime_seconds,
+        messages: everyone.then_some(Messages {
+            total: s.total,
+            last_hour: s.last_hour,
+            last_24h: s.last_24h,
+            avg_response_time: s.avg_response_time_ms,
+            p50: s.p50_ms,
+            p95: s.p95_ms,
+            p99: s.p99_ms,
+        }),
+        users: everyone.then_some(Users {
+            total: stats.users.total,
+            active_today: stats.users.active_today,
+            active_this_week: stats.users.active_this_week,
+            active_now: stats.users.active_now,
+        }),
+        errors: Errors {
+            total: errors.by_severity.total(),
+            last_hour: errors.last_hour,
+            error_rate_last_hour: errors.error_rate_last_hour,
+            critical: errors.by_severity.critical,
+            error: errors.by_severity.error,
+            warning: errors.by_severity.warning,
+            info: errors.by_severity.info,
+            unresolved_groups: errors.groups.open + errors.groups.regressed,
+        },
+        system: System {
+            memory_mb: None,
+            cpu_percent: None,
+        },
+    }))
+}
+
+/// `GET /api/metrics/current`.
+#[derive(Serialize)]
+pub(crate) struct CurrentBody {
+    active_sessions_count: u64,
+    avg_connection_quality: Option<f64>,
+    error_rate_last_hour: Option<f64>,
+    api_response_time_p95: Option<f64>,
+    db_pool_active: Option<u64>,
+    db_pool_size: Option<u64>,
+    system_health: &'static str,
+}
+
+pub(crate) async fn current(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<CurrentBody>, ApiError> {
+    let role = app.auth.role_of(&headers)?;
+    let m = &app.monitor;
+    let active = |t: &monitor_core::activity::ActivityTracker| match role.tenant() {
+        None => t.active().len() as u64,
+        Some(c) => t.active_for(c).len() as u64,
+    };
+    let sessions: u64 = m.activity_trackers().iter().map(active).sum();
+    let everyone = role.sees_all();
+    let stats = everyone.then(|| m.collector().current_stats());
+    let pool = m.pool_stats();
+    Ok(Json(CurrentBody {
+        active_sessions_count: sessions,
+        avg_connection_quality: m
+            .activity_kind("call")
+            .and_then(|t| quality_score(&t, role.tenant())),
+        error_rate_last_hour: everyone
+            .then(|| m.errors().stats(m.collector()).error_rate_last_hour)
+            .flatten(),
+        api_response_time_p95: stats.and_then(|s| s.messages.p95_ms),
+        db_pool_active: pool.filter(|_| everyone).map(|p| p.active),
+        db_pool_size: pool.filter(|_| everyone).map(|p| p.size),
+        system_health: m.health().status().as_str(),
+    }))
+}
+
+/// Mean connection quality of recent calls on a 1–4 scale (poor = 1,
+/// fair = 2, good = 3, excellent = 4); `None` without rated calls.
+fn quality_score(
+    calls: &monitor_core::activity::ActivityTracker,
+    tenant: Option<&str>,
+) -> Option<f64> {
+    let recent = match tenant {
+        None => calls.recent(),
+        Some(c) => calls.recent_for(c),
+    };
+    let scores: Vec<f64> = recent
+        .iter()
+        .filter_map(|a| match a.labels.get("quality").map(String::as_str) {
+            Some("excellent") => Some(4.0),
+            Some("good") => Some(3.0),
+            Some("fair") => Some(2.0),
+            Some("poor") => Some(1.0),
+            _ => None,
+        })
+        .collect();
+    (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+}
+
+/// `GET /api/metrics/hourly?hours=N` (1–168, default 24) and
+/// `/daily?days=N` (1–30, default 7): operators only, as the series are
+/// everyone's.
+pub(crate) async fn hourly(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
+    operators_only(&app, &headers)?;
+    let n = count_param(&q, "hours", 24, MAX_HOURS)?;
+    Ok(Json(app.monitor.collector().hourly(n)))
+}
+
+pub(crate) async fn daily(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
+    operators_only(&app, &headers)?;
+    let n = count_param(&q, "days", 7, MAX_DAYS)?;
+    Ok(Json(app.monitor.collector().daily(n)))
+}
+
+fn operators_only(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let role = app.auth.role_of(headers)?;
+    if role.sees_all() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("admin or monitor"))
+    }
+}
+
+/// A whole number in `1..=max` from query parameter `name`; absent means
+/// `default`; unknown parameters are refused.
+fn count_param(
+    q: &HashMap<String, String>,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    if let Some(other) = q.keys().find(|k| k.as_str() != name) {
+        return Err(ApiError::invalid(
+            other,
+            format!("unknown parameter (only {name})"),
+        ));
+    }
+    match q.get(name) {
+        None => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid(
+                name,
+                format!("must be a whole number from 1 to {max}"),
+            )),
+        },
+    }
+}

@@ -1,0 +1,5 @@
+//! The router's handlers, one file per family of routes.
+
+pub(crate) mod errors;
+pub(crate) mod health;
+pub(crate) mod metrics_api;
