@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
-use monitor_core::errors::{ErrorPage, ErrorQuery, ErrorStats, GroupView};
+use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
 use crate::{ApiError, AppState, Role};
 
@@ -69,21 +69,39 @@ fn visible(app: &AppState, role: &Role, id: &str) -> Result<u64, ApiError> {
     }
 }
 
+/// Runs a group action on error `id` for `role`: a 404 for errors it may
+/// not see, a 403 when `allowed` says its role may not act.
+fn act(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    allowed: fn(&Role) -> bool,
+    need: &str,
+    action: fn(&ErrorLog, u64) -> Result<GroupView, NotFound>,
+) -> Result<Json<GroupView>, ApiError> {
+    let role = app.auth.role_of(headers)?;
+    let id = visible(app, &role, id)?;
+    if !allowed(&role) {
+        return Err(ApiError::forbidden(need));
+    }
+    action(app.monitor.errors(), id)
+        .map(Json)
+        .map_err(|e| ApiError::not_found(e.to_string()))
+}
+
 pub(crate) async fn resolve(
     State(app): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<GroupView>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
-    let id = visible(&app, &role, &id)?;
-    if !role.is_admin() {
-        return Err(ApiError::forbidden("admin"));
-    }
-    app.monitor
-        .errors()
-        .resolve(id)
-        .map(Json)
-        .map_err(|e| ApiError::not_found(e.to_string()))
+    act(
+        &app,
+        &headers,
+        &id,
+        Role::is_admin,
+        "admin",
+        ErrorLog::resolve,
+    )
 }
 
 pub(crate) async fn acknowledge(
@@ -91,14 +109,13 @@ pub(crate) async fn acknowledge(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<GroupView>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
-    let id = visible(&app, &role, &id)?;
-    if matches!(role, Role::Monitor) {
-        return Err(ApiError::forbidden("admin or the error's own client"));
-    }
-    app.monitor
-        .errors()
-        .acknowledge(id)
-        .map(Json)
-        .map_err(|e| ApiError::not_found(e.to_string()))
+    let allowed = |r: &Role| !matches!(r, Role::Monitor);
+    act(
+        &app,
+        &headers,
+        &id,
+        allowed,
+        "admin or the error's own client",
+        ErrorLog::acknowledge,
+    )
 }
