@@ -73,6 +73,19 @@ fn channels_filter_and_can_change_while_subscribed() {
     assert_eq!(drain(&mut sub), ["call:ended@-"]);
     assert!(bus.has_subscribers(Channel::Calls));
     assert!(!bus.has_subscribers(Channel::Errors));
+    drop(sub);
+    assert!(
+        !bus.has_subscribers(Channel::Calls),
+        "a dropped subscriber stops counting"
+    );
+    let _closed = bus
+        .subscribe(Audience::Operators, ChannelSet::all())
+        .expect("room");
+    bus.close();
+    assert!(
+        Channel::ALL.iter().all(|c| !bus.has_subscribers(*c)),
+        "closing empties the counts"
+    );
 }
 
 #[test]

@@ -44,7 +44,7 @@ pub use channel::{Channel, ChannelSet, UnknownChannel};
 pub use event::{AlertSent, EventData, MAX_MESSAGE_TEXT_CHARS, MessageEvent, MonitorEvent};
 pub use subscriber::Delivery;
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
@@ -152,10 +152,26 @@ pub struct TooManySubscribers(pub usize);
 
 struct Inner {
     subscribers: RwLock<Vec<Arc<SubQueue>>>,
+    /// Subscribers per channel, so publishers can skip building events
+    /// nobody hears without walking the list.
+    listening: [AtomicUsize; Channel::ALL.len()],
     next_id: AtomicU64,
     queue: usize,
     max_subscribers: usize,
     counters: Arc<Counters>,
+}
+
+impl Inner {
+    fn count(&self, channels: ChannelSet, add: bool) {
+        for c in channels.iter() {
+            let n = &self.listening[c as usize];
+            if add {
+                n.fetch_add(1, Relaxed);
+            } else {
+                n.fetch_sub(1, Relaxed);
+            }
+        }
+    }
 }
 
 /// The event bus: cheap to clone, publish from anywhere.
@@ -182,6 +198,7 @@ impl EventBus {
         EventBus {
             inner: Arc::new(Inner {
                 subscribers: RwLock::new(Vec::new()),
+                listening: std::array::from_fn(|_| AtomicUsize::new(0)),
                 next_id: AtomicU64::new(1),
                 queue: queue.max(1),
                 max_subscribers,
@@ -207,6 +224,7 @@ impl EventBus {
         let id = self.inner.next_id.fetch_add(1, Relaxed);
         let queue = Arc::new(SubQueue::new(id, audience, channels, self.inner.queue));
         subs.push(Arc::clone(&queue));
+        self.inner.count(channels, true);
         Ok(Subscription {
             queue,
             bus: Arc::clone(&self.inner),
@@ -216,11 +234,7 @@ impl EventBus {
     /// Whether any subscriber would receive an event on `channel` (lets a
     /// publisher skip building an event nobody hears).
     pub fn has_subscribers(&self, channel: Channel) -> bool {
-        self.inner
-            .subscribers
-            .read()
-            .iter()
-            .any(|s| s.channels().contains(channel))
+        self.inner.listening[channel as usize].load(Relaxed) > 0
     }
 
     /// Publishes `event` to every subscriber that wants it; never waits on
@@ -285,6 +299,7 @@ impl EventBus {
     /// `recv` returns `None`.
     pub fn close(&self) {
         for sub in self.inner.subscribers.write().drain(..) {
+            self.inner.count(sub.channels(), false);
             sub.close();
         }
     }
@@ -329,7 +344,15 @@ impl Subscription {
     /// Replaces the channels subscribed to (takes effect for the next
     /// published event).
     pub fn set_channels(&self, channels: ChannelSet) {
-        self.queue.set_channels(channels);
+        // Under the list's lock, so counts and membership change together.
+        let subs = self.bus.subscribers.read();
+        if subs.iter().any(|s| s.id == self.queue.id) {
+            let old = self.queue.set_channels(channels);
+            self.bus.count(old, false);
+            self.bus.count(channels, true);
+        } else {
+            self.queue.set_channels(channels);
+        }
     }
 
     /// Events dropped for this subscriber since the last call (its queue
@@ -357,7 +380,12 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         let id = self.queue.id;
-        self.bus.subscribers.write().retain(|s| s.id != id);
+        let mut subs = self.bus.subscribers.write();
+        let before = subs.len();
+        subs.retain(|s| s.id != id);
+        if subs.len() < before {
+            self.bus.count(self.queue.channels(), false);
+        }
     }
 }
 

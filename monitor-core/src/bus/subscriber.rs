@@ -81,8 +81,9 @@ impl SubQueue {
         ChannelSet::from_bits(self.channels.load(Relaxed))
     }
 
-    pub(crate) fn set_channels(&self, channels: ChannelSet) {
-        self.channels.store(channels.bits(), Relaxed);
+    /// Replaces the channels; returns the previous ones.
+    pub(crate) fn set_channels(&self, channels: ChannelSet) -> ChannelSet {
+        ChannelSet::from_bits(self.channels.swap(channels.bits(), Relaxed))
     }
 
     /// Whether this subscriber wants `event` at all.
