@@ -133,6 +133,11 @@ impl Group {
         }
     }
 
+    /// Id of the group's latest record.
+    pub(crate) fn last_id(&self) -> u64 {
+        self.last_id.load(Relaxed)
+    }
+
     pub(crate) fn resolved_through(&self) -> u64 {
         self.resolved_through.load(Relaxed)
     }

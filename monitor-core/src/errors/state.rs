@@ -90,7 +90,9 @@ impl ErrorLog {
                 state.overflowed,
             )
         };
-        groups.sort_by_key(|g| (g.last_seen_ms(), g.to_state().last_id, g.key.clone()));
+        groups.sort_by(|a, b| {
+            (a.last_seen_ms(), a.last_id(), &a.key).cmp(&(b.last_seen_ms(), b.last_id(), &b.key))
+        });
         let mut index: RapidHashMap<*const Group, u32> = groups
             .iter()
             .enumerate()
