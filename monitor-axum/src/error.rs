@@ -60,6 +60,30 @@ impl ApiError {
         )
     }
 
+    /// 405: the path exists, the method does not.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this path does not take that method",
+        )
+    }
+
+    /// 413: a body over `limit` bytes.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is over the limit of {limit} bytes"),
+        )
+    }
+
+    /// 503: the monitor cannot take this now (for example, too many
+    /// stream subscribers).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
     /// 429, asking the caller to come back after `retry_after`.
     pub fn rate_limited(retry_after: Duration) -> Self {
         ApiError {
