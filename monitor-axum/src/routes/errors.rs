@@ -7,14 +7,25 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
+use super::params::pairs;
 use crate::{ApiError, AppState, Role};
 
-/// Query pairs from a raw query string, percent-decoded; a pair that does
-/// not decode to UTF-8 is a 400 naming its key.
-pub(crate) fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    let raw = raw.unwrap_or("");
-    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
-        .map_err(|e| ApiError::invalid("query", e))
+/// The [`ErrorQuery`] in `pairs`, as `role` may run it: a tenant's own id
+/// replaces any `client` filter it sent, so no parameter can widen its
+/// view. A bad parameter is a 400 naming it.
+pub(crate) fn query_for<K, V>(
+    role: &Role,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Result<ErrorQuery, ApiError>
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let query = ErrorQuery::parse(pairs).map_err(|e| ApiError::invalid(&e.field, &e.message))?;
+    Ok(match role.tenant() {
+        Some(tenant) => query.for_client(tenant),
+        None => query,
+    })
 }
 
 pub(crate) async fn list(
@@ -23,15 +34,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ErrorPage>, ApiError> {
     let role = app.auth.role_of(&headers)?;
-    let pairs = pairs(raw.as_deref())?;
-    let query = ErrorQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ApiError::invalid(&e.field, &e.message))?;
-    let query = match role.tenant() {
-        // The tenant's own id replaces any `client` filter it sent, so no
-        // parameter can widen its view.
-        Some(tenant) => query.for_client(tenant),
-        None => query,
-    };
+    let query = query_for(&role, pairs(raw.as_deref())?)?;
     Ok(Json(app.monitor.errors().query(&query)))
 }
 

@@ -13,10 +13,10 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
-use monitor_core::collector::{MAX_DAYS, MAX_HOURS};
 use serde::Serialize;
 
-use crate::{ApiError, AppState};
+use super::params::{DAYS, HOURS, Periods};
+use crate::{ApiError, AppState, Role};
 
 /// `GET /api/metrics`.
 #[derive(Serialize)]
@@ -187,8 +187,8 @@ pub(crate) async fn hourly(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
-    operators_only(&app, &headers)?;
-    let n = count_param(&q, "hours", 24, MAX_HOURS)?;
+    operators_only(&app.auth.role_of(&headers)?)?;
+    let n = only_param(&q, HOURS)?;
     Ok(Json(app.monitor.collector().hourly(n)))
 }
 
@@ -197,13 +197,13 @@ pub(crate) async fn daily(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
-    operators_only(&app, &headers)?;
-    let n = count_param(&q, "days", 7, MAX_DAYS)?;
+    operators_only(&app.auth.role_of(&headers)?)?;
+    let n = only_param(&q, DAYS)?;
     Ok(Json(app.monitor.collector().daily(n)))
 }
 
-fn operators_only(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let role = app.auth.role_of(headers)?;
+/// 403 unless `role` sees every tenant: the series are everyone's.
+pub(crate) fn operators_only(role: &Role) -> Result<(), ApiError> {
     if role.sees_all() {
         Ok(())
     } else {
@@ -211,28 +211,14 @@ fn operators_only(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// A whole number in `1..=max` from query parameter `name`; absent means
-/// `default`; unknown parameters are refused.
-fn count_param(
-    q: &HashMap<String, String>,
-    name: &str,
-    default: usize,
-    max: usize,
-) -> Result<usize, ApiError> {
+/// The series length in `q`, its only parameter; any other is refused.
+fn only_param(q: &HashMap<String, String>, periods: Periods) -> Result<usize, ApiError> {
+    let name = periods.name;
     if let Some(other) = q.keys().find(|k| k.as_str() != name) {
         return Err(ApiError::invalid(
             other,
             format!("unknown parameter (only {name})"),
         ));
     }
-    match q.get(name) {
-        None => Ok(default),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(ApiError::invalid(
-                name,
-                format!("must be a whole number from 1 to {max}"),
-            )),
-        },
-    }
+    periods.parse(q.get(name).map(String::as_str))
 }

@@ -3,3 +3,4 @@
 pub(crate) mod errors;
 pub(crate) mod health;
 pub(crate) mod metrics_api;
+pub(crate) mod params;
