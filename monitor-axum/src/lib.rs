@@ -26,8 +26,10 @@
 //! `/api/metrics/daily?days=N`, `GET /api/errors` (the query of
 //! [`ErrorQuery`](monitor_core::errors::ErrorQuery)), `/api/errors/stats`,
 //! `/api/errors/unresolved`, `POST /api/errors/{id}/resolve` (admin) and
-//! `/acknowledge` (admin or the error's tenant). Every error answer is
-//! [`ApiError`] JSON.
+//! `/acknowledge` (admin or the error's tenant), and
+//! `GET /api/export?format=csv|json&series=hourly|daily|errors` (a download;
+//! the series' own parameters and roles as in those routes). Every error
+//! answer is [`ApiError`] JSON.
 
 mod auth;
 mod error;
@@ -67,6 +69,7 @@ where
         .route("/api/errors/unresolved", get(errors::unresolved))
         .route("/api/errors/{id}/resolve", post(errors::resolve))
         .route("/api/errors/{id}/acknowledge", post(errors::acknowledge))
+        .route("/api/export", get(routes::export::export))
         .fallback(|| async { ApiError::not_found("no such route") })
         .with_state(AppState { monitor, auth })
 }

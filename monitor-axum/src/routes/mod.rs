@@ -1,6 +1,7 @@
 //! The router's handlers, one file per family of routes.
 
 pub(crate) mod errors;
+pub(crate) mod export;
 pub(crate) mod health;
 pub(crate) mod metrics_api;
 pub(crate) mod params;
