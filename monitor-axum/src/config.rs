@@ -12,7 +12,7 @@ use monitor_core::Monitor;
 use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
-use crate::routes::{activities, errors, events, health, metrics_api, prometheus, stream};
+use crate::routes::{activities, errors, events, export, health, metrics_api, prometheus, stream};
 use crate::{ApiError, AppState, MonitorAuth};
 
 /// How often an idle SSE stream sends a keep-alive comment by default.
@@ -117,6 +117,7 @@ impl RouterConfig {
             .route("/api/activities/{kind}/recent", get(activities::recent))
             .route("/api/activities/{kind}/tree", get(activities::tree))
             .route("/api/stream", get(stream::stream))
+            .route("/api/export", get(export::export))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
             .layer(DefaultBodyLimit::max(self.body_limit))

@@ -84,6 +84,16 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    /// 500: the answer could not be built. The message says only that,
+    /// never why.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the answer could not be built",
+        )
+    }
+
     /// 429, asking the caller to come back after `retry_after`.
     pub fn rate_limited(retry_after: Duration) -> Self {
         ApiError {

@@ -39,6 +39,7 @@
 //! | `POST /api/errors/{id}/acknowledge` | admin, or the error's tenant |
 //! | `GET /api/activities/{kind}/active`, `/recent`, `/tree` | any token; a tenant's are its own |
 //! | `GET /api/stream?channels=a,b` | any token; Server-Sent Events, a tenant's are its own |
+//! | `GET /api/export?format=csv\|json&series=hourly\|daily\|errors` | hourly/daily: admin, monitor; errors: any token, a tenant's are its own |
 //!
 //! No token or an unknown one is a 401, a role that may not is a 403,
 //! another tenant's object is a 404 (as if it did not exist). Each token

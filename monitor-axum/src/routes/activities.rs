@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use monitor_core::activity::{ActivityNode, ActivityStats, ActivityTracker, ActivityView};
 use serde::Serialize;
 
-use super::query::Params;
+use super::params::Params;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 

@@ -6,24 +6,34 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
-use super::query::pairs;
+use super::params::pairs;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
+
+/// The [`ErrorQuery`] in `pairs`, as `role` may run it: a tenant's own id
+/// replaces any `client` filter it sent, so no parameter can widen its
+/// view. A bad parameter is a 400 naming it.
+pub(crate) fn query_for<K, V>(
+    role: &Role,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Result<ErrorQuery, ApiError>
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let query = ErrorQuery::parse(pairs).map_err(|e| ApiError::invalid(&e.field, &e.message))?;
+    Ok(match role.tenant() {
+        Some(tenant) => query.for_client(tenant),
+        None => query,
+    })
+}
 
 pub(crate) async fn list(
     State(app): State<AppState>,
     Caller(role): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ErrorPage>, ApiError> {
-    let pairs = pairs(raw.as_deref())?;
-    let query = ErrorQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ApiError::invalid(&e.field, &e.message))?;
-    let query = match role.tenant() {
-        // The tenant's own id replaces any `client` filter it sent, so no
-        // parameter can widen its view.
-        Some(tenant) => query.for_client(tenant),
-        None => query,
-    };
+    let query = query_for(&role, pairs(raw.as_deref())?)?;
     Ok(Json(app.monitor.errors().query(&query)))
 }
 

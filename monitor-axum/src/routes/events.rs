@@ -5,11 +5,14 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use monitor_core::counters::{DAYS, FamilyStats, HOURS};
+use monitor_core::counters::{self, FamilyStats};
 use serde::Serialize;
 
 use super::metrics_api::operators_only;
-use super::query::Params;
+use super::params::{DAYS, Params, Periods};
+
+/// `hours` of an event family: 1–24 (what a family keeps), default 24.
+const FAMILY_HOURS: Periods = Periods::new("hours", counters::HOURS, counters::HOURS);
 use crate::gate::Caller;
 use crate::{ApiError, AppState};
 
@@ -41,8 +44,8 @@ pub(crate) async fn family(
 ) -> Result<Json<FamilyStats>, ApiError> {
     operators_only(&role)?;
     let params = Params::parse(raw.as_deref(), &["hours", "days"])?;
-    let hours = params.count("hours", HOURS, HOURS)?;
-    let days = params.count("days", 7, DAYS)?;
+    let hours = params.periods(FAMILY_HOURS)?;
+    let days = params.periods(DAYS)?;
     let family = app
         .monitor
         .counters()

@@ -11,10 +11,9 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
-use monitor_core::collector::{MAX_DAYS, MAX_HOURS};
 use serde::Serialize;
 
-use super::query::Params;
+use super::params::{DAYS, HOURS, Params};
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
@@ -186,7 +185,7 @@ pub(crate) async fn hourly(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
     operators_only(&role)?;
-    let n = Params::parse(raw.as_deref(), &["hours"])?.count("hours", 24, MAX_HOURS)?;
+    let n = Params::parse(raw.as_deref(), &["hours"])?.periods(HOURS)?;
     Ok(Json(app.monitor.collector().hourly(n)))
 }
 
@@ -196,11 +195,11 @@ pub(crate) async fn daily(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
     operators_only(&role)?;
-    let n = Params::parse(raw.as_deref(), &["days"])?.count("days", 7, MAX_DAYS)?;
+    let n = Params::parse(raw.as_deref(), &["days"])?.periods(DAYS)?;
     Ok(Json(app.monitor.collector().daily(n)))
 }
 
-/// 403 for a tenant: the figure is everyone's.
+/// 403 unless `role` sees every tenant: the figure is everyone's.
 pub(crate) fn operators_only(role: &Role) -> Result<(), ApiError> {
     if role.sees_all() {
         Ok(())

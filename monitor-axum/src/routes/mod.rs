@@ -3,8 +3,9 @@
 pub(crate) mod activities;
 pub(crate) mod errors;
 pub(crate) mod events;
+pub(crate) mod export;
 pub(crate) mod health;
 pub(crate) mod metrics_api;
+pub(crate) mod params;
 pub(crate) mod prometheus;
-pub(crate) mod query;
 pub(crate) mod stream;

@@ -19,7 +19,7 @@ use futures_util::Stream;
 use futures_util::stream;
 use monitor_core::bus::{Audience, ChannelSet, Subscription};
 
-use super::query::Params;
+use super::params::Params;
 use crate::gate::Caller;
 use crate::{ApiError, AppState};
 
