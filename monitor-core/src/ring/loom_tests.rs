@@ -1,5 +1,5 @@
 //! Model checks of the ring protocol. Run with:
-//! `cargo test -p monitor-core --features loom-model --lib --release ring::loom`
+//! `cargo test -p ring-model` (part of `cargo test --workspace`).
 
 use super::RingBuffer;
 use loom::sync::Arc;
