@@ -28,13 +28,17 @@
 //! `/api/errors/unresolved`, `POST /api/errors/{id}/resolve` (admin) and
 //! `/acknowledge` (admin or the error's tenant). Every error answer is
 //! [`ApiError`] JSON.
+//!
+//! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 
 mod auth;
 mod error;
+mod layer;
 mod routes;
 
 pub use auth::{MonitorAuth, Role};
 pub use error::ApiError;
+pub use layer::{RequestMetrics, RequestMetricsLayer};
 pub use monitor_core;
 
 use axum::Router;
