@@ -45,11 +45,14 @@
 //! another tenant's object is a 404 (as if it did not exist). Each token
 //! has its own rate limit ([`MonitorAuth::rate_limit`], 429 with
 //! `Retry-After`); bodies over [`RouterConfig::body_limit`] are a 413.
+//!
+//! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 
 mod auth;
 mod config;
 mod error;
 mod gate;
+mod layer;
 mod limits;
 mod prometheus;
 mod routes;
@@ -57,6 +60,7 @@ mod routes;
 pub use auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
 pub use config::{DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
 pub use error::ApiError;
+pub use layer::{RequestMetrics, RequestMetricsLayer};
 pub use limits::DEFAULT_BODY_LIMIT;
 pub use monitor_core;
 

@@ -32,6 +32,7 @@ mod http_client;
 mod monitor;
 mod period;
 pub mod persist;
+pub mod requests;
 pub mod ring;
 pub mod sketch;
 mod text;

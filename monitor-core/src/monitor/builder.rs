@@ -17,6 +17,7 @@ use crate::counters::{CountersConfig, EventCounters};
 use crate::errors::ErrorLogBuilder;
 use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
+use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
 
 /// Default interval of `metrics:update` events.
 pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
@@ -30,6 +31,7 @@ pub struct MonitorBuilder {
     errors: ErrorLogBuilder,
     alerts: Option<AlertRouter>,
     counters: CountersConfig,
+    max_request_routes: usize,
     bus: (usize, usize),
     pub(super) metrics_interval: Duration,
     snapshot: Option<PathBuf>,
@@ -47,6 +49,7 @@ impl MonitorBuilder {
             errors: crate::errors::ErrorLog::builder(),
             alerts: None,
             counters: CountersConfig::default(),
+            max_request_routes: DEFAULT_MAX_ROUTES,
             bus: (DEFAULT_QUEUE, DEFAULT_MAX_SUBSCRIBERS),
             metrics_interval: DEFAULT_METRICS_INTERVAL,
             snapshot: None,
@@ -85,6 +88,13 @@ impl MonitorBuilder {
     /// Labelled counter limits (its clock is replaced by the monitor's).
     pub fn counters(mut self, config: CountersConfig) -> Self {
         self.counters = config;
+        self
+    }
+
+    /// Most method + route keys of [`Monitor::requests`] (default 128;
+    /// further keys share the route `__other__`).
+    pub fn max_request_routes(mut self, max: usize) -> Self {
+        self.max_request_routes = max;
         self
     }
 
@@ -181,6 +191,7 @@ impl MonitorBuilder {
             pool: self.pool,
             alerts,
             counters,
+            requests: RequestStats::new(self.max_request_routes),
             bus,
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
             tasks: parking_lot::Mutex::new(Vec::new()),

@@ -1,6 +1,6 @@
 //! [`Monitor`]: the one value a host keeps and the adapters take. It owns
 //! the collector, the error log, the alert router, labelled counters, the
-//! event bus and persistence, wired together.
+//! host's HTTP request stats, the event bus and persistence, wired together.
 
 mod activities;
 mod builder;
@@ -27,6 +27,7 @@ use crate::counters::{EventCounter, EventCounters};
 use crate::errors::{ErrorEvent, ErrorLog, Logged};
 use crate::health::{Health, PoolFigures, PoolStats};
 use crate::persist::SnapshotError;
+use crate::requests::RequestStats;
 use activities::Activities;
 use persistence::Persistence;
 
@@ -68,6 +69,7 @@ pub(crate) struct Inner {
     pool: Option<Arc<dyn PoolStats>>,
     alerts: Option<AlertHandle>,
     counters: EventCounters,
+    requests: RequestStats,
     bus: EventBus,
     persistence: Persistence,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -166,6 +168,12 @@ impl Monitor {
         &self.inner.counters
     }
 
+    /// The host's own HTTP requests per method and matched route (fed by
+    /// monitor-axum's `RequestMetricsLayer`, or by [`RequestStats::record`]).
+    pub fn requests(&self) -> &RequestStats {
+        &self.inner.requests
+    }
+
     /// The event bus.
     pub fn bus(&self) -> &EventBus {
         &self.inner.bus
@@ -183,6 +191,7 @@ impl Monitor {
         i.collector.publish_metrics();
         i.errors.publish_metrics();
         i.counters.publish_metrics();
+        i.requests.publish_metrics();
         i.bus.publish_metrics();
         i.health.publish_metrics();
         for tracker in i.activities.all() {
