@@ -60,6 +60,44 @@ impl ApiError {
         )
     }
 
+    /// 405: the route exists but not for this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take this method",
+        )
+    }
+
+    /// 409: the request conflicts with the object's state (e.g. it was
+    /// already started or already ended).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 413: the body is larger than `limit_bytes`.
+    pub fn payload_too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than the limit of {limit_bytes} bytes"),
+        )
+    }
+
+    /// 415: the body is not of the media type the route reads.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        )
+    }
+
+    /// 503: a capacity limit refused the request for now.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
     /// 429, asking the caller to come back after `retry_after`.
     pub fn rate_limited(retry_after: Duration) -> Self {
         ApiError {
@@ -114,5 +152,54 @@ impl IntoResponse for ApiError {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_constructor_has_its_status_and_code() {
+        for (e, status, code) in [
+            (
+                ApiError::method_not_allowed(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            ),
+            (
+                ApiError::conflict("ended"),
+                StatusCode::CONFLICT,
+                "conflict",
+            ),
+            (
+                ApiError::payload_too_large(65_536),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+            ),
+            (
+                ApiError::unsupported_media_type("json only"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+            (
+                ApiError::unavailable("full"),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+            ),
+        ] {
+            assert_eq!((e.status(), e.code()), (status, code));
+            let response = e.into_response();
+            assert_eq!(response.status(), status);
+            assert_eq!(
+                response.headers().get(header::CONTENT_TYPE),
+                Some(&HeaderValue::from_static("application/json"))
+            );
+        }
+        assert!(
+            ApiError::payload_too_large(65_536)
+                .message
+                .contains("65536 bytes")
+        );
     }
 }
