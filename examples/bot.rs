@@ -1,22 +1,34 @@
-//! A simulated chat and call bot, monitored end to end.
+//! A simulated chat and call bot, monitored end to end: the demo.
 //!
 //! Run with: cargo run --release --example bot
 //!
-//! It generates background traffic (see `monitor_examples::sim`) and every
-//! two seconds prints what the monitor knows. Every environment variable
-//! is in `monitor_examples::config`. Ctrl-C (or SIGTERM) stops it
-//! gracefully, writing a final snapshot.
+//! It generates background traffic (see `monitor_examples::sim`), serves
+//! the monitor under `/monitor` and its own webhooks under `/webhook/`
+//! (see `monitor_examples::webhooks`) on `MONITOR_ADDR` (default
+//! 127.0.0.1:8080), prints the dashboard link with the admin token, and
+//! every two seconds prints what the monitor knows. Every environment
+//! variable is in `monitor_examples::config` and the README. Ctrl-C (or
+//! SIGTERM) stops it gracefully, writing a final snapshot.
 
 use std::fmt::Display;
+use std::future::IntoFuture;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use monitor_axum::ApiError;
 use monitor_core::clock::rfc3339;
 use monitor_core::errors::ErrorLog;
 use monitor_core::{Monitor, RestoreOutcome};
-use monitor_examples::config::DemoConfig;
+use monitor_examples::config::{DemoConfig, display_addr};
+use monitor_examples::webhooks::webhooks;
 use monitor_examples::{alerts, report, sim};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// How long open connections (streams) may delay the exit after a signal.
+const GRACE: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,7 +39,21 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(config).await {
+    // Bound before the monitor starts, so a second bot on a taken port
+    // never touches the first one's snapshot.
+    let listener = match TcpListener::bind(config.addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                " (another program, perhaps another bot, has that port; pick another with e.g. MONITOR_ADDR=127.0.0.1:8081)"
+            } else {
+                ""
+            };
+            eprintln!("demo bot: cannot listen on {}: {e}{hint}", config.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(config, listener).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("demo bot: {e}");
@@ -36,7 +62,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(config: DemoConfig) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Monitor::builder()
         .health(sim::health())
         .error_log(ErrorLog::builder().classifier(alerts::classifier()));
@@ -47,6 +73,7 @@ async fn run(config: DemoConfig) -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.snapshot_file(path);
     }
     let monitor = builder.start()?;
+
     say(format_args!(
         "demo bot: {} handlers, {} simulated users, ~{} msg/s, calls and errors{}; snapshot: {}; Ctrl-C to stop",
         sim::HANDLERS,
@@ -59,26 +86,50 @@ async fn run(config: DemoConfig) -> Result<(), Box<dyn std::error::Error>> {
         },
         restore_line(&monitor),
     ));
+    let shown = display_addr(config.addr);
+    say(format_args!(
+        "listening on {}: the monitor under http://{shown}/monitor/, webhooks at http://{shown}/webhook/{{message,call,error}}",
+        config.addr
+    ));
+    say(format_args!("dashboard: {}", config.dashboard_link()));
+    say(format_args!(
+        "tokens: {}; rate limit: {}",
+        config.roles_summary(),
+        rate_line(config.rate_limit)
+    ));
     say(format_args!("alerts: {}", alerts::describe(&config.alerts)));
+
+    let auth = config.auth();
+    // wire MONITOR_RATE_LIMIT here
+    let app = Router::new()
+        .nest("/monitor", monitor_axum::router(monitor.clone(), auth))
+        .merge(webhooks(monitor.clone()))
+        .fallback(|| async {
+            ApiError::not_found(
+                "no such route (the monitor is under /monitor/, webhooks under /webhook/)",
+            )
+        });
+
     if config.simulate {
         sim::start(&monitor);
     }
+    let (stop, stopping) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let stats = tokio::spawn(print_stats(monitor.clone(), stopping.clone()));
 
-    let started = Instant::now();
-    let mut last_total = monitor.collector().current_stats().messages.total;
-    let mut ticks = tokio::time::interval(Duration::from_secs(2));
-    ticks.tick().await;
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
-            () = shutdown_signal() => break,
+    let serve = axum::serve(listener, app)
+        .with_graceful_shutdown(stopped(stopping.clone()))
+        .into_future();
+    tokio::select! {
+        served = serve => served?,
+        () = async { stopped(stopping).await; tokio::time::sleep(GRACE).await } => {
+            say(format_args!("connections still open {GRACE:?} after the signal; closing them"));
         }
-        monitor.heartbeat(sim::HEARTBEAT);
-        let stats = monitor.collector().current_stats();
-        let new = stats.messages.total.saturating_sub(last_total);
-        say(report::stats_line(&monitor, &stats, new, started.elapsed()));
-        last_total = stats.messages.total;
     }
+    let _ = stats.await;
     monitor.shutdown().await?;
     say(format_args!(
         "stopped; {}",
@@ -108,6 +159,37 @@ fn restore_line(monitor: &Monitor) -> String {
         }
         RestoreOutcome::Failed { error } => format!("unreadable ({error}), not writing"),
     }
+}
+
+fn rate_line(per_second: u32) -> String {
+    match per_second {
+        0 => "off".to_owned(),
+        n => format!("{n} requests/s per token (read, not enforced yet)"),
+    }
+}
+
+/// Every two seconds, what the monitor knows, until the signal.
+async fn print_stats(monitor: Monitor, mut stopping: watch::Receiver<bool>) {
+    let started = Instant::now();
+    let mut last_total = monitor.collector().current_stats().messages.total;
+    let mut ticks = tokio::time::interval(Duration::from_secs(2));
+    ticks.tick().await;
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stopping.wait_for(|&stop| stop) => break,
+        }
+        monitor.heartbeat(sim::HEARTBEAT);
+        let stats = monitor.collector().current_stats();
+        let new = stats.messages.total.saturating_sub(last_total);
+        say(report::stats_line(&monitor, &stats, new, started.elapsed()));
+        last_total = stats.messages.total;
+    }
+}
+
+/// Resolves once the stop signal was given.
+async fn stopped(mut stopping: watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|&stop| stop).await;
 }
 
 /// Ctrl-C, or SIGTERM on Unix. A signal that cannot be listened for never
