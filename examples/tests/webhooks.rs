@@ -253,7 +253,7 @@ async fn bodies_that_are_not_json_objects_are_400_415_or_413() {
         let huge = with(&message_body(), "text", json!("x".repeat(MAX_BODY_BYTES)));
         let (status, answer) = bot.post(path, &huge).await;
         assert_eq!(status, 413, "{path}: {answer}");
-        assert_eq!(answer["error"]["code"], "payload_too_large");
+        assert_eq!(answer["error"]["code"], "too_large");
         assert!(
             answer["error"]["message"]
                 .as_str()

@@ -5,13 +5,12 @@
 //! neither timing nor a memory dump gives a token away; `Debug` shows
 //! roles, never tokens.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-
-use crate::ApiError;
 
 /// What a token may do.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -54,13 +53,19 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// The router's auth settings: tokens and their roles, and whether
-/// `/health` needs one.
+/// The router's auth settings: tokens and their roles, whether `/health`
+/// and `/metrics` need one, and the per-token rate limit.
 #[derive(Clone)]
 pub struct MonitorAuth {
     tokens: Arc<Vec<([u8; 32], Role)>>,
     public_health: bool,
+    public_metrics: bool,
+    rate_limit: Option<NonZeroU32>,
 }
+
+/// Requests per second each token may make by default
+/// ([`MonitorAuth::rate_limit`]).
+pub const DEFAULT_RATE_LIMIT: u32 = 50;
 
 impl Default for MonitorAuth {
     fn default() -> Self {
@@ -70,11 +75,14 @@ impl Default for MonitorAuth {
 
 impl MonitorAuth {
     /// No tokens yet (every authenticated route answers 401); `/health`
-    /// public.
+    /// and `/metrics` public; [`DEFAULT_RATE_LIMIT`] requests per second
+    /// per token.
     pub fn new() -> Self {
         MonitorAuth {
             tokens: Arc::new(Vec::new()),
             public_health: true,
+            public_metrics: true,
+            rate_limit: NonZeroU32::new(DEFAULT_RATE_LIMIT),
         }
     }
 
@@ -106,35 +114,71 @@ impl MonitorAuth {
         self
     }
 
+    /// Whether `/metrics` needs a token (default: no, as Prometheus
+    /// scrapes it). With a token, any role may scrape: the series carry no
+    /// tenant data.
+    pub fn protect_metrics(mut self, protect: bool) -> Self {
+        self.public_metrics = !protect;
+        self
+    }
+
+    /// Requests per second each token may make to authenticated routes,
+    /// with bursts of as many (default [`DEFAULT_RATE_LIMIT`]); `0` turns
+    /// the limit off. Past it the router answers 429 with `Retry-After`.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = NonZeroU32::new(per_second);
+        self
+    }
+
     pub(crate) fn public_health(&self) -> bool {
         self.public_health
+    }
+
+    pub(crate) fn public_metrics(&self) -> bool {
+        self.public_metrics
+    }
+
+    pub(crate) fn rate_limit_per_second(&self) -> Option<NonZeroU32> {
+        self.rate_limit
+    }
+
+    pub(crate) fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// The role of `token`, comparing against every configured token in
     /// constant time.
     pub fn authenticate(&self, token: &str) -> Option<Role> {
+        self.identify(token).map(|(_, role)| role)
+    }
+
+    /// Which configured token `token` is (its index, for per-token rate
+    /// limits) and its role. Every configured token is compared, in
+    /// constant time, whatever matches first.
+    pub(crate) fn identify(&self, token: &str) -> Option<(usize, Role)> {
         let presented = digest(token);
         let mut found = None;
-        for (known, role) in self.tokens.iter() {
+        for (index, (known, role)) in self.tokens.iter().enumerate() {
             if bool::from(known.ct_eq(&presented)) && found.is_none() {
-                found = Some(role.clone());
+                found = Some((index, role.clone()));
             }
         }
         found
     }
+}
 
-    /// The role of the request's `Authorization: Bearer` token; 401
-    /// without one or with an unknown one.
-    pub fn role_of(&self, headers: &HeaderMap) -> Result<Role, ApiError> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
-        self.authenticate(token).ok_or_else(ApiError::unauthorized)
-    }
+/// The token of an `Authorization: Bearer` header, if there is a
+/// non-empty one.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -147,6 +191,8 @@ impl std::fmt::Debug for MonitorAuth {
         f.debug_struct("MonitorAuth")
             .field("roles", &roles)
             .field("public_health", &self.public_health)
+            .field("public_metrics", &self.public_metrics)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }

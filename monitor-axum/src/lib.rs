@@ -21,54 +21,72 @@
 //! # }
 //! ```
 //!
-//! Routes so far (paths relative to the prefix): `GET /health`,
-//! `GET /api/metrics`, `/api/metrics/current`, `/api/metrics/hourly?hours=N`,
-//! `/api/metrics/daily?days=N`, `GET /api/errors` (the query of
-//! [`ErrorQuery`](monitor_core::errors::ErrorQuery)), `/api/errors/stats`,
-//! `/api/errors/unresolved`, `POST /api/errors/{id}/resolve` (admin) and
-//! `/acknowledge` (admin or the error's tenant). Every error answer is
-//! [`ApiError`] JSON.
+//! # Routes
+//!
+//! Paths are relative to the prefix; every error answer is [`ApiError`]
+//! JSON `{"error":{"code","message"}}`.
+//!
+//! | route | who |
+//! |---|---|
+//! | `GET /health` | public (or any token with [`MonitorAuth::protect_health`]); 200 healthy/degraded, 503 critical |
+//! | `GET /metrics` | public (or any token with [`MonitorAuth::protect_metrics`]); Prometheus text |
+//! | `GET /api/metrics`, `/api/metrics/current` | any token; a tenant gets its own errors and activities, `null` for everyone's figures |
+//! | `GET /api/metrics/hourly?hours=N` (1–168), `/daily?days=N` (1–30) | admin, monitor |
+//! | `GET /api/metrics/sessions` | any token; a tenant's figures are its own |
+//! | `GET /api/events`, `/api/events/{family}?hours=N&days=N` | admin, monitor |
+//! | `GET /api/errors` (the query of [`ErrorQuery`](monitor_core::errors::ErrorQuery)), `/api/errors/stats`, `/api/errors/unresolved` | any token; a tenant's are its own |
+//! | `POST /api/errors/{id}/resolve` | admin |
+//! | `POST /api/errors/{id}/acknowledge` | admin, or the error's tenant |
+//! | `GET /api/activities/{kind}/active`, `/recent`, `/tree` | any token; a tenant's are its own |
+//! | `GET /api/stream?channels=a,b` | any token; Server-Sent Events, a tenant's are its own |
+//! | `GET /api/export?format=csv\|json&series=hourly\|daily\|errors` | hourly/daily: admin, monitor; errors: any token, a tenant's are its own |
+//!
+//! No token or an unknown one is a 401, a role that may not is a 403,
+//! another tenant's object is a 404 (as if it did not exist). Each token
+//! has its own rate limit ([`MonitorAuth::rate_limit`], 429 with
+//! `Retry-After`); bodies over [`RouterConfig::body_limit`] are a 413.
 
 mod auth;
+mod config;
 mod error;
+mod gate;
+mod limits;
+mod prometheus;
 mod routes;
 
-pub use auth::{MonitorAuth, Role};
+pub use auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
+pub use config::{DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
 pub use error::ApiError;
+pub use limits::DEFAULT_BODY_LIMIT;
 pub use monitor_core;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Router;
-use axum::routing::{get, post};
 use monitor_core::Monitor;
 
-use routes::{errors, health, metrics_api};
+use gate::Gate;
+use prometheus::Exporter;
 
 /// What every handler reads.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) monitor: Monitor,
-    pub(crate) auth: MonitorAuth,
+    pub(crate) gate: Arc<Gate>,
+    pub(crate) exporter: Exporter,
+    pub(crate) body_limit: usize,
+    pub(crate) sse_keep_alive: Duration,
 }
 
-/// The monitor's routes, ready to nest into a host's router of any state
-/// type (`app.nest("/monitor", router(monitor, auth))`).
+/// The monitor's routes with [`RouterConfig`]'s defaults, ready to nest
+/// into a host's router of any state type
+/// (`app.nest("/monitor", router(monitor, auth))`).
 pub fn router<S>(monitor: Monitor, auth: MonitorAuth) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/api/metrics", get(metrics_api::metrics))
-        .route("/api/metrics/current", get(metrics_api::current))
-        .route("/api/metrics/hourly", get(metrics_api::hourly))
-        .route("/api/metrics/daily", get(metrics_api::daily))
-        .route("/api/errors", get(errors::list))
-        .route("/api/errors/stats", get(errors::stats))
-        .route("/api/errors/unresolved", get(errors::unresolved))
-        .route("/api/errors/{id}/resolve", post(errors::resolve))
-        .route("/api/errors/{id}/acknowledge", post(errors::acknowledge))
-        .fallback(|| async { ApiError::not_found("no such route") })
-        .with_state(AppState { monitor, auth })
+    RouterConfig::new().router(monitor, auth)
 }
 
 /// The README's examples, compiled and run as doctests (here, where both

@@ -1,69 +1,14 @@
 //! The router through `tower::ServiceExt::oneshot`: shapes, 401 / 403 /
-//! 404 / 400, and tenant isolation.
+//! 404 / 400 for the metrics and errors routes.
 
-use axum::Router;
+mod common;
+use common::*;
+
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use monitor_axum::{MonitorAuth, router};
-use monitor_core::Monitor;
+use axum::http::{Request, StatusCode, header};
 use monitor_core::errors::ErrorEvent;
-use serde_json::Value;
 use std::time::Duration;
 use tower::ServiceExt;
-
-const ADMIN: &str = "admin-token";
-const MONITOR: &str = "monitor-token";
-const ACME: &str = "acme-token";
-const GLOBEX: &str = "globex-token";
-
-fn app() -> (Router, Monitor) {
-    let monitor = Monitor::builder().start().expect("runtime");
-    let auth = MonitorAuth::new()
-        .admin(ADMIN)
-        .monitor(MONITOR)
-        .client("acme", ACME)
-        .client("globex", GLOBEX);
-    (
-        Router::new().nest("/monitor", router(monitor.clone(), auth)),
-        monitor,
-    )
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, json)
-}
-
-async fn get(app: &Router, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-    call(app, Method::GET, path, token).await
-}
-
-fn assert_error(body: &Value, code: &str) {
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-}
 
 #[tokio::test]
 async fn health_is_public_and_cached() {
@@ -260,7 +205,7 @@ async fn errors_are_confined_to_their_tenant() {
 
     let post = |path: String, token| {
         let app = app.clone();
-        async move { call(&app, Method::POST, &path, Some(token)).await }
+        async move { post(&app, &path, Some(token)).await }
     };
     let resolve = |id: u64| format!("/monitor/api/errors/{id}/resolve");
     let ack = |id: u64| format!("/monitor/api/errors/{id}/acknowledge");
@@ -294,6 +239,7 @@ async fn errors_are_confined_to_their_tenant() {
     let (status, body) = post(resolve(globex.id), ADMIN).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "resolved");
-    let (status, _) = get(&app, "/monitor/api/errors/1/resolve", Some(ADMIN)).await;
+    let (status, body) = get(&app, "/monitor/api/errors/1/resolve", Some(ADMIN)).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&body, "method_not_allowed");
 }

@@ -419,6 +419,52 @@ fn outcome_and_quality_distributions_in_percent() {
 }
 
 #[test]
+fn a_tenants_stats_cover_only_its_own_activities() {
+    let clock = clock();
+    let calls = ActivityTracker::builder("call")
+        .clock(clock.clone())
+        .build();
+    for (id, client, category, quality) in [
+        ("a1", "acme", "support", Some("good")),
+        ("a2", "acme", "sales", Some("poor")),
+        ("g1", "globex", "support", Some("excellent")),
+        ("g2", "globex", "vip", None),
+    ] {
+        let meta = ActivityMeta::new().client(client).category(category);
+        calls.start(id, meta).expect("starts");
+        clock.advance(Duration::from_secs(10));
+        if let Some(q) = quality {
+            calls
+                .end(id, Outcome::new("completed").label("quality", q))
+                .expect("active");
+        }
+    }
+    calls
+        .start("a3", ActivityMeta::new().client("acme").category("support"))
+        .expect("starts");
+
+    let acme = calls.stats_for("acme");
+    assert_eq!((acme.active, acme.started, acme.ended), (1, 3, 2));
+    let categories: Vec<(&str, u64)> = acme
+        .by_category
+        .iter()
+        .map(|c| (c.category.as_str(), c.count))
+        .collect();
+    assert_eq!(categories, [("support", 2), ("sales", 1)]);
+    let quality: Vec<&str> = acme.distributions["quality"]
+        .iter()
+        .map(|l| l.value.as_str())
+        .collect();
+    assert_eq!(quality, ["good", "poor"], "no globex quality");
+    assert_eq!(acme.duration.count, 2);
+
+    let nobody = calls.stats_for("initech");
+    assert_eq!((nobody.active, nobody.started), (0, 0));
+    assert!(nobody.by_category.is_empty() && nobody.distributions.is_empty());
+    assert_eq!(calls.stats().started, 5, "the whole tracker is untouched");
+}
+
+#[test]
 fn label_cardinality_is_capped_and_counted() {
     let calls = ActivityTracker::builder("call").clock(clock()).build();
     for i in 0..(MAX_LABEL_VALUES + 8) {

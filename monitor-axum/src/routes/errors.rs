@@ -4,42 +4,43 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
 use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
+use super::params::pairs;
+use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
-/// Query pairs from a raw query string, percent-decoded; a pair that does
-/// not decode to UTF-8 is a 400 naming its key.
-pub(crate) fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    let raw = raw.unwrap_or("");
-    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
-        .map_err(|e| ApiError::invalid("query", e))
+/// The [`ErrorQuery`] in `pairs`, as `role` may run it: a tenant's own id
+/// replaces any `client` filter it sent, so no parameter can widen its
+/// view. A bad parameter is a 400 naming it.
+pub(crate) fn query_for<K, V>(
+    role: &Role,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Result<ErrorQuery, ApiError>
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let query = ErrorQuery::parse(pairs).map_err(|e| ApiError::invalid(&e.field, &e.message))?;
+    Ok(match role.tenant() {
+        Some(tenant) => query.for_client(tenant),
+        None => query,
+    })
 }
 
 pub(crate) async fn list(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ErrorPage>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
-    let pairs = pairs(raw.as_deref())?;
-    let query = ErrorQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ApiError::invalid(&e.field, &e.message))?;
-    let query = match role.tenant() {
-        // The tenant's own id replaces any `client` filter it sent, so no
-        // parameter can widen its view.
-        Some(tenant) => query.for_client(tenant),
-        None => query,
-    };
+    let query = query_for(&role, pairs(raw.as_deref())?)?;
     Ok(Json(app.monitor.errors().query(&query)))
 }
 
 pub(crate) async fn stats(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
 ) -> Result<Json<ErrorStats>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
     let errors = app.monitor.errors();
     Ok(Json(match role.tenant() {
         None => errors.stats(app.monitor.collector()),
@@ -49,9 +50,8 @@ pub(crate) async fn stats(
 
 pub(crate) async fn unresolved(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
 ) -> Result<Json<Vec<GroupView>>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
     Ok(Json(app.monitor.errors().unresolved(role.tenant())))
 }
 
@@ -73,15 +73,14 @@ fn visible(app: &AppState, role: &Role, id: &str) -> Result<u64, ApiError> {
 /// not see, a 403 when `allowed` says its role may not act.
 fn act(
     app: &AppState,
-    headers: &HeaderMap,
+    role: &Role,
     id: &str,
     allowed: fn(&Role) -> bool,
     need: &str,
     action: fn(&ErrorLog, u64) -> Result<GroupView, NotFound>,
 ) -> Result<Json<GroupView>, ApiError> {
-    let role = app.auth.role_of(headers)?;
-    let id = visible(app, &role, id)?;
-    if !allowed(&role) {
+    let id = visible(app, role, id)?;
+    if !allowed(role) {
         return Err(ApiError::forbidden(need));
     }
     action(app.monitor.errors(), id)
@@ -91,28 +90,21 @@ fn act(
 
 pub(crate) async fn resolve(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<GroupView>, ApiError> {
-    act(
-        &app,
-        &headers,
-        &id,
-        Role::is_admin,
-        "admin",
-        ErrorLog::resolve,
-    )
+    act(&app, &role, &id, Role::is_admin, "admin", ErrorLog::resolve)
 }
 
 pub(crate) async fn acknowledge(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<GroupView>, ApiError> {
     let allowed = |r: &Role| !matches!(r, Role::Monitor);
     act(
         &app,
-        &headers,
+        &role,
         &id,
         allowed,
         "admin or the error's own client",

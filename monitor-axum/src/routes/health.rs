@@ -9,9 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 
 pub(crate) async fn health(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    if !app.auth.public_health()
-        && let Err(e) = app.auth.role_of(&headers)
-    {
+    if let Err(e) = app.gate.admit_if(app.gate.auth().public_health(), &headers) {
         return e.into_response();
     }
     let report = app.monitor.health().report();

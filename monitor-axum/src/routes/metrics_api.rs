@@ -5,18 +5,17 @@
 //! tenant token gets its own errors and activities and `null` where a
 //! figure would be everyone's.
 
-use std::collections::HashMap;
 use std::time::SystemTime;
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{RawQuery, State};
 use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
-use monitor_core::collector::{MAX_DAYS, MAX_HOURS};
 use serde::Serialize;
 
-use crate::{ApiError, AppState};
+use super::params::{DAYS, HOURS, Params};
+use crate::gate::Caller;
+use crate::{ApiError, AppState, Role};
 
 /// `GET /api/metrics`.
 #[derive(Serialize)]
@@ -69,9 +68,8 @@ struct System {
 
 pub(crate) async fn metrics(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
 ) -> Result<Json<MetricsBody>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
     let m = &app.monitor;
     let stats = m.collector().current_stats();
     let errors = match role.tenant() {
@@ -129,9 +127,8 @@ pub(crate) struct CurrentBody {
 
 pub(crate) async fn current(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Caller(role): Caller,
 ) -> Result<Json<CurrentBody>, ApiError> {
-    let role = app.auth.role_of(&headers)?;
     let m = &app.monitor;
     let active = |t: &monitor_core::activity::ActivityTracker| match role.tenant() {
         None => t.active().len() as u64,
@@ -184,55 +181,29 @@ fn quality_score(
 /// everyone's.
 pub(crate) async fn hourly(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    Caller(role): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
-    operators_only(&app, &headers)?;
-    let n = count_param(&q, "hours", 24, MAX_HOURS)?;
+    operators_only(&role)?;
+    let n = Params::parse(raw.as_deref(), &["hours"])?.periods(HOURS)?;
     Ok(Json(app.monitor.collector().hourly(n)))
 }
 
 pub(crate) async fn daily(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    Caller(role): Caller,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
-    operators_only(&app, &headers)?;
-    let n = count_param(&q, "days", 7, MAX_DAYS)?;
+    operators_only(&role)?;
+    let n = Params::parse(raw.as_deref(), &["days"])?.periods(DAYS)?;
     Ok(Json(app.monitor.collector().daily(n)))
 }
 
-fn operators_only(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let role = app.auth.role_of(headers)?;
+/// 403 unless `role` sees every tenant: the figure is everyone's.
+pub(crate) fn operators_only(role: &Role) -> Result<(), ApiError> {
     if role.sees_all() {
         Ok(())
     } else {
         Err(ApiError::forbidden("admin or monitor"))
-    }
-}
-
-/// A whole number in `1..=max` from query parameter `name`; absent means
-/// `default`; unknown parameters are refused.
-fn count_param(
-    q: &HashMap<String, String>,
-    name: &str,
-    default: usize,
-    max: usize,
-) -> Result<usize, ApiError> {
-    if let Some(other) = q.keys().find(|k| k.as_str() != name) {
-        return Err(ApiError::invalid(
-            other,
-            format!("unknown parameter (only {name})"),
-        ));
-    }
-    match q.get(name) {
-        None => Ok(default),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(ApiError::invalid(
-                name,
-                format!("must be a whole number from 1 to {max}"),
-            )),
-        },
     }
 }

@@ -1,5 +1,11 @@
 //! The router's handlers, one file per family of routes.
 
+pub(crate) mod activities;
 pub(crate) mod errors;
+pub(crate) mod events;
+pub(crate) mod export;
 pub(crate) mod health;
 pub(crate) mod metrics_api;
+pub(crate) mod params;
+pub(crate) mod prometheus;
+pub(crate) mod stream;

@@ -1,6 +1,7 @@
 //! Reading a tracker: views, the tree, stats and counters.
 
-use super::tally::{ActivityCounters, ActivityStats};
+use super::state::ActivityRecord;
+use super::tally::{ActivityCounters, ActivityStats, Tally};
 use super::text::{ID_BYTES, clean_str};
 use super::tracker::{ActivityTracker, Live};
 use super::tree;
@@ -57,6 +58,27 @@ impl ActivityTracker {
     pub fn stats(&self) -> ActivityStats {
         let st = self.inner.state.lock();
         st.tally.stats(&self.inner.kind, st.active.len())
+    }
+
+    /// [`stats`](Self::stats) of tenant `client` alone. Totals are not
+    /// kept per tenant, so these figures cover what the tracker still
+    /// holds: the tenant's active activities and its recently ended ones
+    /// (at most the tracker's `recent` cap, shared by all tenants).
+    pub fn stats_for(&self, client: &str) -> ActivityStats {
+        let st = self.inner.state.lock();
+        let mine = |r: &ActivityRecord| r.client_id.as_deref() == Some(client);
+        let mut tally = Tally::new();
+        let mut active = 0;
+        for live in st.active.values().filter(|l| mine(&l.record)) {
+            tally.on_start(live.record.category.as_deref());
+            active += 1;
+        }
+        for ended in st.recent.iter().filter(|r| mine(r)) {
+            tally.on_start(ended.category.as_deref());
+            let end = ended.ended_ms.unwrap_or(ended.started_ms);
+            tally.on_end(ended, end.saturating_sub(ended.started_ms));
+        }
+        tally.stats(&self.inner.kind, active)
     }
 
     /// What the tracker's bounds have cut so far.

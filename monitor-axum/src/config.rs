@@ -1,0 +1,130 @@
+//! [`RouterConfig`]: what [`router`](crate::router) takes by default, for
+//! hosts that want something else.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusHandle;
+use monitor_core::Monitor;
+
+use crate::gate::Gate;
+use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
+use crate::prometheus::Exporter;
+use crate::routes::{activities, errors, events, export, health, metrics_api, prometheus, stream};
+use crate::{ApiError, AppState, MonitorAuth};
+
+/// How often an idle SSE stream sends a keep-alive comment by default.
+pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Router settings beyond auth: body limit, the Prometheus recorder, SSE
+/// keep-alive.
+///
+/// ```
+/// use monitor_axum::{MonitorAuth, RouterConfig};
+/// use monitor_core::Monitor;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let monitor = Monitor::builder().start()?;
+/// let routes: axum::Router = RouterConfig::new()
+///     .body_limit(16 * 1024)
+///     .sse_keep_alive(Duration::from_secs(5))
+///     .router(monitor, MonitorAuth::new().admin("admin-token"));
+/// # let _ = routes;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RouterConfig {
+    body_limit: usize,
+    prometheus: Option<PrometheusHandle>,
+    sse_keep_alive: Duration,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RouterConfig {
+    /// Defaults: [`DEFAULT_BODY_LIMIT`], the shared Prometheus recorder
+    /// (installed on first use), [`DEFAULT_SSE_KEEP_ALIVE`].
+    pub fn new() -> Self {
+        RouterConfig {
+            body_limit: DEFAULT_BODY_LIMIT,
+            prometheus: None,
+            sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
+        }
+    }
+
+    /// The largest request body any route accepts, in bytes; larger
+    /// bodies get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Render `/metrics` from the host's own Prometheus recorder (which
+    /// the host installed globally), so its `metrics::` series and the
+    /// monitor's come out together.
+    pub fn prometheus(mut self, handle: PrometheusHandle) -> Self {
+        self.prometheus = Some(handle);
+        self
+    }
+
+    /// How often an idle SSE stream sends a keep-alive comment.
+    pub fn sse_keep_alive(mut self, every: Duration) -> Self {
+        self.sse_keep_alive = every.max(Duration::from_millis(100));
+        self
+    }
+
+    /// The monitor's routes with these settings, ready to nest into a
+    /// host's router of any state type.
+    pub fn router<S>(self, monitor: Monitor, auth: MonitorAuth) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let state = AppState {
+            monitor,
+            gate: std::sync::Arc::new(Gate::new(auth)),
+            exporter: match self.prometheus {
+                Some(handle) => Exporter::host(handle),
+                None => Exporter::shared(),
+            },
+            body_limit: self.body_limit,
+            sse_keep_alive: self.sse_keep_alive,
+        };
+        Router::new()
+            .route("/health", get(health::health))
+            .route("/metrics", get(prometheus::metrics))
+            .route("/api/metrics", get(metrics_api::metrics))
+            .route("/api/metrics/current", get(metrics_api::current))
+            .route("/api/metrics/hourly", get(metrics_api::hourly))
+            .route("/api/metrics/daily", get(metrics_api::daily))
+            .route("/api/metrics/sessions", get(activities::sessions))
+            .route("/api/events", get(events::families))
+            .route("/api/events/{family}", get(events::family))
+            .route("/api/errors", get(errors::list))
+            .route("/api/errors/stats", get(errors::stats))
+            .route("/api/errors/unresolved", get(errors::unresolved))
+            .route("/api/errors/{id}/resolve", post(errors::resolve))
+            .route("/api/errors/{id}/acknowledge", post(errors::acknowledge))
+            .route("/api/activities/{kind}/active", get(activities::active))
+            .route("/api/activities/{kind}/recent", get(activities::recent))
+            .route("/api/activities/{kind}/tree", get(activities::tree))
+            .route("/api/stream", get(stream::stream))
+            .route("/api/export", get(export::export))
+            .fallback(|| async { ApiError::not_found("no such route") })
+            .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+            .layer(DefaultBodyLimit::max(self.body_limit))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                limit_body,
+            ))
+            .with_state(state)
+    }
+}
