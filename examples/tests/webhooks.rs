@@ -337,6 +337,21 @@ async fn call_lifecycle_with_the_phone_masked() {
     assert_eq!(event.event().event_type, "call:started");
     assert!(!event.json().contains("555"), "{}", event.json());
 
+    // The monitor's own API shows the same masked phone.
+    let res = bot
+        .http
+        .get(format!("{}/monitor/api/activities/call/active", bot.base))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    let listed = res.text().await.expect("body");
+    assert!(listed.contains("*******4567"), "{listed}");
+    for leak in ["555", "123", "+1"] {
+        assert!(!listed.contains(leak), "{leak:?} in {listed}");
+    }
+
     bot.refused(path, &started, 409, "call_id").await;
 
     let mut analyzed = call_body("call_analyzed", "c-1");

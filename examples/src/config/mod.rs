@@ -75,8 +75,8 @@ pub const VARS: [&str; 10] = [
 
 /// Where the bot listens by default.
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
-/// Requests per second per token by default.
-pub const DEFAULT_RATE_LIMIT: u32 = 50;
+/// Requests per second per token by default (the router's own default).
+pub const DEFAULT_RATE_LIMIT: u32 = monitor_axum::DEFAULT_RATE_LIMIT;
 /// Length of a generated admin token.
 pub const GENERATED_TOKEN_CHARS: usize = 32;
 
@@ -238,10 +238,12 @@ impl DemoConfig {
         Ok(())
     }
 
-    /// The monitor router's auth: the admin token, read-only tokens and
-    /// one token per client entry.
+    /// The monitor router's auth: the admin token, read-only tokens, one
+    /// token per client entry, and the per-token rate limit.
     pub fn auth(&self) -> MonitorAuth {
-        let mut auth = MonitorAuth::new().admin(self.admin_token.expose());
+        let mut auth = MonitorAuth::new()
+            .admin(self.admin_token.expose())
+            .rate_limit(self.rate_limit);
         for token in &self.monitor_tokens {
             auth = auth.monitor(token.expose());
         }
