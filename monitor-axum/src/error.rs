@@ -78,6 +78,21 @@ impl ApiError {
         )
     }
 
+    /// 409: the request conflicts with the object's state (e.g. it was
+    /// already started or already ended).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 415: the body is not of the media type the route reads.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        )
+    }
+
     /// 503: the monitor cannot take this now (for example, too many
     /// stream subscribers).
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -148,5 +163,34 @@ impl IntoResponse for ApiError {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_and_media_type_have_their_status_and_code() {
+        for (e, status, code) in [
+            (
+                ApiError::conflict("ended"),
+                StatusCode::CONFLICT,
+                "conflict",
+            ),
+            (
+                ApiError::unsupported_media_type("json only"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+        ] {
+            assert_eq!((e.status(), e.code()), (status, code));
+            let response = e.into_response();
+            assert_eq!(response.status(), status);
+            assert_eq!(
+                response.headers().get(header::CONTENT_TYPE),
+                Some(&HeaderValue::from_static("application/json"))
+            );
+        }
     }
 }

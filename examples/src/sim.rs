@@ -1,0 +1,219 @@
+//! The demo's background traffic: what a busy chat and call bot would
+//! record, generated.
+//!
+//! Four handler threads answer messages from 50 000 simulated users (a few
+//! heavy users, a long tail) with log-normal response times and the odd
+//! slow outlier, at a few thousand messages per second. Beside them the bot
+//! takes calls (masked phone numbers, connection quality), reports errors
+//! of several severities and counts button clicks; [`health`] adds a flaky
+//! optional health check.
+
+use std::f64::consts::TAU;
+use std::thread;
+use std::time::Duration;
+
+use monitor_core::Monitor;
+use monitor_core::activity::{ActivityMeta, Outcome};
+use monitor_core::errors::{ErrorEvent, Severity};
+use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health, HealthBuilder};
+use rand::Rng;
+
+/// Simulated users.
+pub const USERS: u64 = 50_000;
+/// Handler threads.
+pub const HANDLERS: usize = 4;
+/// Messages per second per handler thread.
+pub const RATE_PER_HANDLER: u64 = 800;
+/// The simulated tenants.
+pub const TENANTS: [&str; 3] = ["acme", "globex", "initech"];
+/// The heartbeat source the bot beats while it runs (required, 10 s).
+pub const HEARTBEAT: &str = "handlers";
+
+/// The demo's health: a flaky optional `llm-api` check every 5 s and the
+/// required [`HEARTBEAT`] source.
+pub fn health() -> HealthBuilder {
+    Health::builder()
+        .check(
+            "llm-api",
+            flaky_check(),
+            CheckOptions::optional().every(Duration::from_secs(5)),
+        )
+        .heartbeat(HEARTBEAT, Duration::from_secs(10), true)
+}
+
+/// Starts the traffic: [`HANDLERS`] threads recording messages, and tasks
+/// taking calls and reporting errors on the current tokio runtime. They
+/// run until the process ends.
+///
+/// # Panics
+///
+/// Outside a tokio runtime.
+pub fn start(monitor: &Monitor) {
+    for _ in 0..HANDLERS {
+        let monitor = monitor.clone();
+        thread::spawn(move || handle_messages(&monitor));
+    }
+    tokio::spawn(take_calls(monitor.clone()));
+    tokio::spawn(report_errors(monitor.clone()));
+}
+
+/// A log-normal duration: median `median_ms`, spread `sigma` (the standard
+/// deviation of its logarithm).
+pub fn log_normal(rng: &mut impl Rng, median_ms: f64, sigma: f64) -> Duration {
+    let (u1, u2): (f64, f64) = (
+        rng.random_range(f64::EPSILON..1.0),
+        rng.random_range(0.0..1.0),
+    );
+    let z = (-2.0 * u1.ln()).sqrt() * (TAU * u2).cos();
+    let ms = (median_ms.ln() + sigma * z).exp();
+    Duration::from_micros((ms * 1000.0) as u64)
+}
+
+/// An external API that is slow now and then and sometimes down.
+fn flaky_check() -> FnCheck<impl Fn() -> std::future::Ready<CheckResult> + Send + Sync + 'static> {
+    FnCheck::new(|| {
+        let roll = rand::rng().random_range(0..10);
+        std::future::ready(match roll {
+            0 => CheckResult::down("HTTP 503 from the LLM provider"),
+            1 => CheckResult::degraded("answering in 2.3 s"),
+            _ => CheckResult::up("ok"),
+        })
+    })
+}
+
+/// One handler thread: picks a user, "answers", records the message.
+fn handle_messages(monitor: &Monitor) -> ! {
+    let mut rng = rand::rng();
+    let mut user_id = String::new();
+    let pause = Duration::from_micros(1_000_000 / RATE_PER_HANDLER);
+    loop {
+        user_id.clear();
+        user_id.push_str("user-");
+        user_id.push_str(&pick_user(&mut rng).to_string());
+        monitor.record_message(&user_id, response_time(&mut rng));
+        if rng.random_range(0..200) == 0 {
+            let button = ["UNLOCK_CONTENT", "SHARE", "SUBSCRIBE"][rng.random_range(0..3)];
+            monitor.events("buttons").record(button);
+        }
+        thread::sleep(pause);
+    }
+}
+
+/// A call every ~300 ms, each lasting a few seconds.
+async fn take_calls(monitor: Monitor) {
+    let calls = monitor.activities("call");
+    for n in 0u64.. {
+        let (tenant, phone, seconds, quality) = {
+            let mut rng = rand::rng();
+            let quality = ["excellent", "good", "good", "fair", "poor"][rng.random_range(0..5)];
+            (
+                TENANTS[rng.random_range(0..TENANTS.len())],
+                format!(
+                    "+1 555 {:03} {:04}",
+                    rng.random_range(0..1000),
+                    rng.random_range(0..10_000)
+                ),
+                rng.random_range(2..12),
+                quality,
+            )
+        };
+        let id = format!("call-{n}");
+        let meta = ActivityMeta::new()
+            .client(tenant)
+            .category(if n % 3 == 0 { "sales" } else { "support" })
+            .pii("phone", phone);
+        if calls.start(&id, meta).is_ok() {
+            let calls = calls.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(seconds)).await;
+                let _ = calls.progress(&id, 80.0, "wrapping up");
+                let _ = calls.end(&id, Outcome::new("completed").label("quality", quality));
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// An error every ~1.5 s: mostly warnings, some errors, rarely critical.
+async fn report_errors(monitor: Monitor) {
+    let kinds = [
+        (
+            "llm",
+            "complete",
+            "RateLimited",
+            Severity::Warning,
+            "429 from provider, retrying",
+        ),
+        ("db", "query", "Timeout", Severity::Error, "query took 31 s"),
+        (
+            "payments",
+            "charge",
+            "GatewayDown",
+            Severity::Critical,
+            "no answer from gateway",
+        ),
+        (
+            "webhook",
+            "deliver",
+            "BadPayload",
+            Severity::Info,
+            "missing field user_id",
+        ),
+    ];
+    loop {
+        let (i, tenant) = {
+            let mut rng = rand::rng();
+            let i = match rng.random_range(0..20) {
+                0 => 2,
+                1..=6 => 1,
+                7..=9 => 3,
+                _ => 0,
+            };
+            (i, TENANTS[rng.random_range(0..TENANTS.len())])
+        };
+        let (service, op, kind, severity, message) = kinds[i];
+        monitor.log_error(
+            ErrorEvent::new(service, op, kind, message)
+                .client(tenant)
+                .severity(severity),
+        );
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+    }
+}
+
+/// Heavy users first: user `k` is picked with probability ~1/k (Zipf).
+fn pick_user(rng: &mut impl Rng) -> u64 {
+    let u: f64 = rng.random_range(0.0..1.0);
+    ((USERS as f64).powf(u) as u64).clamp(1, USERS)
+}
+
+/// Log-normal around 180 ms, with a 1 % tail of slow LLM-style answers.
+fn response_time(rng: &mut impl Rng) -> Duration {
+    let t = log_normal(rng, 180.0, 0.5);
+    if rng.random_range(0..100) == 0 {
+        t * 12
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_normal_centres_on_its_median() {
+        let mut rng = rand::rng();
+        let mut draws: Vec<Duration> = (0..4_001).map(|_| log_normal(&mut rng, 4.0, 0.4)).collect();
+        draws.sort();
+        let median = draws[2_000].as_secs_f64() * 1000.0;
+        assert!((3.5..4.5).contains(&median), "median {median} ms");
+        assert!(draws.iter().all(|d| *d > Duration::ZERO));
+    }
+
+    #[test]
+    fn users_stay_in_range() {
+        let mut rng = rand::rng();
+        assert!((0..10_000).all(|_| (1..=USERS).contains(&pick_user(&mut rng))));
+    }
+}
