@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use monitor_axum::ApiError;
+use monitor_axum::{ApiError, RequestMetricsLayer};
 use monitor_core::clock::rfc3339;
 use monitor_core::errors::ErrorLog;
 use monitor_core::{Monitor, RestoreOutcome};
@@ -102,7 +102,9 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
     let auth = config.auth();
     let app = Router::new()
         .nest("/monitor", monitor_axum::router(monitor.clone(), auth))
-        .merge(webhooks(monitor.clone()))
+        // The bot's own routes, timed per route into the monitor
+        // (`/metrics`: monitor_http_requests_total{route="/webhook/message"}).
+        .merge(webhooks(monitor.clone()).layer(RequestMetricsLayer::new(monitor.clone())))
         .fallback(|| async {
             ApiError::not_found(
                 "no such route (the monitor is under /monitor/, webhooks under /webhook/)",

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use monitor_core::Monitor;
 
+use crate::cache::BodyCache;
 use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
@@ -19,7 +20,7 @@ use crate::{ApiError, AppState, MonitorAuth};
 pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Router settings beyond auth: body limit, the Prometheus recorder, SSE
-/// keep-alive.
+/// keep-alive, how long `/api/metrics` bodies are reused.
 ///
 /// ```
 /// use monitor_axum::{MonitorAuth, RouterConfig};
@@ -42,7 +43,11 @@ pub struct RouterConfig {
     body_limit: usize,
     prometheus: Option<PrometheusHandle>,
     sse_keep_alive: Duration,
+    api_cache: Duration,
 }
+
+/// How long a built `/api/metrics` body is served by default.
+pub const DEFAULT_API_CACHE: Duration = Duration::from_secs(1);
 
 impl Default for RouterConfig {
     fn default() -> Self {
@@ -58,7 +63,19 @@ impl RouterConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             prometheus: None,
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
+            api_cache: DEFAULT_API_CACHE,
         }
+    }
+
+    /// How long a built `/api/metrics` body is served to every caller of
+    /// the same audience (operators, or one tenant) before it is built
+    /// again (default [`DEFAULT_API_CACHE`]; zero builds it on every
+    /// request). Its figures are minute- and hour-windowed, and building
+    /// them merges every recording thread's sketches, so under load a
+    /// second-old body is the better answer.
+    pub fn api_cache(mut self, ttl: Duration) -> Self {
+        self.api_cache = ttl;
+        self
     }
 
     /// The largest request body any route accepts, in bytes; larger
@@ -97,6 +114,7 @@ impl RouterConfig {
             },
             body_limit: self.body_limit,
             sse_keep_alive: self.sse_keep_alive,
+            api_cache: std::sync::Arc::new(BodyCache::new(self.api_cache)),
         };
         Router::new()
             .route("/health", get(health::health))

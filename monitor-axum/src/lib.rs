@@ -49,6 +49,7 @@
 //! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 
 mod auth;
+mod cache;
 mod config;
 mod error;
 mod gate;
@@ -58,7 +59,7 @@ mod prometheus;
 mod routes;
 
 pub use auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
-pub use config::{DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
+pub use config::{DEFAULT_API_CACHE, DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
 pub use error::ApiError;
 pub use layer::{RequestMetrics, RequestMetricsLayer};
 pub use limits::DEFAULT_BODY_LIMIT;
@@ -81,6 +82,7 @@ pub(crate) struct AppState {
     pub(crate) exporter: Exporter,
     pub(crate) body_limit: usize,
     pub(crate) sse_keep_alive: Duration,
+    pub(crate) api_cache: Arc<cache::BodyCache>,
 }
 
 /// The monitor's routes with [`RouterConfig`]'s defaults, ready to nest

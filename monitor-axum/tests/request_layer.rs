@@ -213,7 +213,7 @@ async fn publish_metrics_renders_the_route_series() {
     }
     assert!(
         text.contains(
-            r#"monitor_http_request_duration_seconds{method="GET",route="/users/{id}",quantile="0.99"} "#
+            r#"monitor_http_request_duration_seconds{method="GET",route="/users/{id}",percentile="99"} "#
         ),
         "{text}"
     );

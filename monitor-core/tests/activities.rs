@@ -753,7 +753,7 @@ fn publishes_bounded_prometheus_series() {
     );
     let p95 = value_of(
         &text,
-        r#"monitor_activity_duration_seconds{kind="call",quantile="0.95"}"#,
+        r#"monitor_activity_duration_seconds{kind="call",percentile="95"}"#,
     )
     .expect("p95 series");
     assert!((p95 - 2.0).abs() < 0.05, "p95 {p95}");

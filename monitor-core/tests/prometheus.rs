@@ -43,7 +43,7 @@ fn publishes_messages_quantiles_and_users_next_to_host_metrics() {
     );
     let p99 = value_of(
         &text,
-        r#"monitor_response_time_seconds{window="1h",quantile="0.99"}"#,
+        r#"monitor_response_time_seconds{window="1h",percentile="99"}"#,
     )
     .expect("p99 series");
     assert!((p99 - 0.199).abs() / 0.199 < 0.02, "p99 {p99}");
@@ -68,7 +68,7 @@ fn empty_windows_publish_nan_not_zero() {
     metrics::with_local_recorder(&recorder, || c.publish_metrics());
     let text = handle.render();
     assert!(
-        text.contains(r#"monitor_response_time_seconds{window="1h",quantile="0.5"} NaN"#),
+        text.contains(r#"monitor_response_time_seconds{window="1h",percentile="50"} NaN"#),
         "{text}"
     );
     assert_eq!(value_of(&text, "monitor_messages_total"), Some(0.0));

@@ -8,7 +8,10 @@
 use std::time::SystemTime;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
 use serde::Serialize;
@@ -66,10 +69,21 @@ struct System {
     cpu_percent: Option<f64>,
 }
 
+/// `GET /api/metrics`, from the body cache (at most
+/// [`RouterConfig::api_cache`](crate::RouterConfig::api_cache) old).
 pub(crate) async fn metrics(
     State(app): State<AppState>,
     Caller(role): Caller,
-) -> Result<Json<MetricsBody>, ApiError> {
+) -> Result<Response, ApiError> {
+    let body = app.api_cache.get_or_build(role.tenant(), || {
+        serde_json::to_vec(&metrics_body(&app, &role))
+            .map(Bytes::from)
+            .map_err(|_| ApiError::internal())
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+fn metrics_body(app: &AppState, role: &Role) -> MetricsBody {
     let m = &app.monitor;
     let stats = m.collector().current_stats();
     let errors = match role.tenant() {
@@ -78,7 +92,7 @@ pub(crate) async fn metrics(
     };
     let everyone = role.sees_all();
     let s = &stats.messages;
-    Ok(Json(MetricsBody {
+    MetricsBody {
         timestamp: stats.timestamp,
         uptime: stats.uptime_seconds,
         messages: everyone.then_some(Messages {
@@ -110,7 +124,7 @@ pub(crate) async fn metrics(
             memory_mb: None,
             cpu_percent: None,
         },
-    }))
+    }
 }
 
 /// `GET /api/metrics/current`.

@@ -14,7 +14,7 @@ pub mod names {
     /// Counter: starts refused at `max_active` (`kind`).
     pub const REFUSED: &str = "monitor_activities_refused_total";
     /// Gauge: duration quantiles of ended activities in seconds (`kind`,
-    /// `quantile` = `0.5` | `0.95`).
+    /// `percentile` = `50` | `95`).
     pub const DURATION: &str = "monitor_activity_duration_seconds";
 }
 
@@ -40,11 +40,8 @@ impl ActivityTracker {
             counter!(TOTAL, "kind" => kind.clone(), "outcome" => o.outcome.clone())
                 .absolute(o.count);
         }
-        for (q, ms) in [
-            ("0.5", stats.duration.p50_ms),
-            ("0.95", stats.duration.p95_ms),
-        ] {
-            gauge!(DURATION, "kind" => kind.clone(), "quantile" => q)
+        for (q, ms) in [("50", stats.duration.p50_ms), ("95", stats.duration.p95_ms)] {
+            gauge!(DURATION, "kind" => kind.clone(), "percentile" => q)
                 .set(ms.map_or(f64::NAN, |ms| ms / 1000.0));
         }
     }

@@ -290,6 +290,12 @@ impl EventBus {
     /// Sets `monitor_bus_*` series on the installed `metrics` recorder.
     pub fn publish_metrics(&self) {
         let s = self.stats();
+        metrics::describe_gauge!("monitor_bus_subscribers", "Event bus subscribers now.");
+        metrics::describe_counter!("monitor_bus_events_total", "Events published on the bus.");
+        metrics::describe_counter!(
+            "monitor_bus_dropped_total",
+            "Events dropped for subscribers whose queue was full."
+        );
         metrics::gauge!("monitor_bus_subscribers").set(s.subscribers as f64);
         metrics::counter!("monitor_bus_events_total").absolute(s.published);
         metrics::counter!("monitor_bus_dropped_total").absolute(s.dropped);

@@ -18,7 +18,7 @@ pub mod names {
     pub const MESSAGES_TOTAL: &str = "monitor_messages_total";
     /// Gauge: messages in a recent window (`window` = `1h` | `24h`).
     pub const MESSAGES_WINDOW: &str = "monitor_messages_in_window";
-    /// Gauge: response-time quantiles in seconds (`window`, `quantile`).
+    /// Gauge: response-time quantiles in seconds (`window`, `percentile` = `50` | `95` | `99`).
     pub const RESPONSE_TIME: &str = "monitor_response_time_seconds";
     /// Gauge: mean response time in seconds (`window`).
     pub const RESPONSE_TIME_AVG: &str = "monitor_response_time_avg_seconds";
@@ -108,12 +108,12 @@ fn publish(s: &CurrentStats, c: &CollectorCounters) {
 
     let day = &s.response_time_24h;
     for (q, hour_ms, day_ms) in [
-        ("0.5", m.p50_ms, day.p50_ms),
-        ("0.95", m.p95_ms, day.p95_ms),
-        ("0.99", m.p99_ms, day.p99_ms),
+        ("50", m.p50_ms, day.p50_ms),
+        ("95", m.p95_ms, day.p95_ms),
+        ("99", m.p99_ms, day.p99_ms),
     ] {
-        gauge!(RESPONSE_TIME, "window" => "1h", "quantile" => q).set(seconds(hour_ms));
-        gauge!(RESPONSE_TIME, "window" => "24h", "quantile" => q).set(seconds(day_ms));
+        gauge!(RESPONSE_TIME, "window" => "1h", "percentile" => q).set(seconds(hour_ms));
+        gauge!(RESPONSE_TIME, "window" => "24h", "percentile" => q).set(seconds(day_ms));
     }
     gauge!(RESPONSE_TIME_AVG, "window" => "1h").set(seconds(m.avg_response_time_ms));
     gauge!(RESPONSE_TIME_AVG, "window" => "24h").set(seconds(day.avg_ms));

@@ -135,6 +135,10 @@ impl EventCounters {
     /// Sets `monitor_events_total{family,label}` on the installed `metrics`
     /// recorder (bounded: families and labels are capped).
     pub fn publish_metrics(&self) {
+        metrics::describe_counter!(
+            "monitor_events_total",
+            "Labelled events counted by the host, by family and label."
+        );
         let families: Vec<EventCounter> = self.inner.families.read().values().cloned().collect();
         for f in families {
             let stats = f.stats_for(1, 1);

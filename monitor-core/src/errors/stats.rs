@@ -103,6 +103,14 @@ impl ErrorLog {
     /// `metrics` recorder. Bounded: services are capped at 256, the rest
     /// count as `__other__`.
     pub fn publish_metrics(&self) {
+        metrics::describe_counter!(
+            "monitor_errors_total",
+            "Errors logged, by severity and service."
+        );
+        metrics::describe_counter!(
+            "monitor_error_log_cuts_total",
+            "What the error log's bounds cut: evicted errors, cleaned fields, groups past the cap."
+        );
         self.with_counts(|c| {
             for (service, by_severity) in c.by_service_severity() {
                 for (severity, n) in Severity::ALL.iter().zip(by_severity) {

@@ -11,7 +11,7 @@ pub mod names {
     /// Counter: requests answered (`method`, `route`, `status`).
     pub const REQUESTS_TOTAL: &str = "monitor_http_requests_total";
     /// Gauge: latency quantiles since start in seconds (`method`, `route`,
-    /// `quantile` = `0.5` | `0.95` | `0.99`).
+    /// `percentile` = `50` | `95` | `99`).
     pub const REQUEST_DURATION: &str = "monitor_http_request_duration_seconds";
     /// Counter: requests counted under `__other__` for want of room.
     pub const ROUTES_OVERFLOWED: &str = "monitor_http_routes_overflowed_total";
@@ -62,12 +62,12 @@ impl RequestStats {
                 )
                 .absolute(*n);
             }
-            for (q, ms) in [("0.5", r.p50_ms), ("0.95", r.p95_ms), ("0.99", r.p99_ms)] {
+            for (q, ms) in [("50", r.p50_ms), ("95", r.p95_ms), ("99", r.p99_ms)] {
                 gauge!(
                     REQUEST_DURATION,
                     "method" => r.method.clone(),
                     "route" => r.route.clone(),
-                    "quantile" => q
+                    "percentile" => q
                 )
                 .set(ms.map_or(f64::NAN, |ms| ms / 1_000.0));
             }

@@ -146,7 +146,7 @@ fn publishes_counts_quantiles_and_overflow() {
         .lines()
         .find_map(|l| {
             l.strip_prefix(
-                r#"monitor_http_request_duration_seconds{method="GET",route="/users/{id}",quantile="0.99"} "#,
+                r#"monitor_http_request_duration_seconds{method="GET",route="/users/{id}",percentile="99"} "#,
             )
         })
         .and_then(|v| v.parse::<f64>().ok())
