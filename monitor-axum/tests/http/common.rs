@@ -1,6 +1,5 @@
 //! What the router's integration tests share: one monitor with four
 //! tokens, and requests through `tower::ServiceExt::oneshot`.
-#![allow(dead_code, unreachable_pub)]
 
 use axum::Router;
 use axum::body::Body;

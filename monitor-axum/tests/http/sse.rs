@@ -2,8 +2,7 @@
 //! SSE, channel filters, tenant rooms, keep-alive, `lagged`, bad input and
 //! the end of the stream at shutdown.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::time::Duration;
 

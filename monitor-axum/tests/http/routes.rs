@@ -3,8 +3,7 @@
 //! 400 naming the parameter, 405 and 413 as JSON, and 429 with
 //! `Retry-After` per token.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use axum::Router;
 use axum::body::Body;

@@ -1,8 +1,7 @@
 //! The router through `tower::ServiceExt::oneshot`: shapes, 401 / 403 /
 //! 404 / 400 for the metrics and errors routes.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

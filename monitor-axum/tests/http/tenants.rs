@@ -2,8 +2,7 @@
 //! a token for tenant A sees A's objects and never B's, whatever it asks
 //! for; B's objects cannot be acted on (404, as if they did not exist).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use axum::http::StatusCode;
 use monitor_core::Monitor;

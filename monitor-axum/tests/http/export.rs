@@ -14,8 +14,7 @@ use monitor_core::{ManualClock, Monitor};
 use serde_json::Value;
 use tower::ServiceExt;
 
-mod common;
-use common::{ACME, ADMIN, GLOBEX, MONITOR, auth};
+use crate::common::{ACME, ADMIN, GLOBEX, MONITOR, auth};
 
 const TOTAL: header::HeaderName = header::HeaderName::from_static("x-total-count");
 

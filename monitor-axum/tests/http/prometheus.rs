@@ -1,8 +1,7 @@
 //! `GET /metrics`: the monitor's series and the host's own `metrics::`
 //! series in one well-formed exposition, public or behind a token.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::collections::HashSet;
 use std::time::Duration;

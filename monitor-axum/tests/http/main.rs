@@ -1,0 +1,17 @@
+//! The router's integration tests, one binary (each test binary would
+//! otherwise compile and link axum, hyper and reqwest again).
+//!
+//! Through `tower::ServiceExt::oneshot` and over real sockets on
+//! 127.0.0.1: every route's shape, 401 / 403 / 404 / 400 / 405 / 413 /
+//! 429, tenant isolation, SSE, export, `/metrics` and the request layer.
+#![allow(dead_code, unreachable_pub)]
+
+mod common;
+
+mod api;
+mod export;
+mod prometheus;
+mod request_layer;
+mod routes;
+mod sse;
+mod tenants;
