@@ -157,9 +157,9 @@ pub(crate) async fn current(
         avg_connection_quality: m
             .activity_kind("call")
             .and_then(|t| quality_score(&t, role.tenant())),
-        error_rate_last_hour: everyone
-            .then(|| m.errors().stats(m.collector()).error_rate_last_hour)
-            .flatten(),
+        error_rate_last_hour: stats
+            .as_ref()
+            .and_then(|s| m.errors().error_rate_last_hour(s.messages.last_hour)),
         api_response_time_p95: stats.and_then(|s| s.messages.p95_ms),
         db_pool_active: pool.filter(|_| everyone).map(|p| p.active),
         db_pool_size: pool.filter(|_| everyone).map(|p| p.size),

@@ -140,6 +140,14 @@ impl ErrorLog {
         self.with_counts(|c| c.in_minutes(minute.saturating_sub(59), minute))
     }
 
+    /// Errors in the last 60 minutes per message handled in them
+    /// (`messages_last_hour`, from the collector); `None` without messages.
+    /// The figure of [`ErrorStats::error_rate_last_hour`], for callers that
+    /// already hold the message count and need nothing else of the stats.
+    pub fn error_rate_last_hour(&self, messages_last_hour: u64) -> Option<f64> {
+        rate(self.errors_last_hour(), messages_last_hour)
+    }
+
     /// Stats over every error since the start, with rates against
     /// `messages`' counts.
     pub fn stats(&self, messages: &MetricsCollector) -> ErrorStats {

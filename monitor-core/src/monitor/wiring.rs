@@ -193,7 +193,7 @@ pub(super) fn live_metrics(
         let stats = collector.current_stats();
         let messages = stats.messages.last_hour;
         LiveMetrics {
-            error_rate: (messages > 0).then(|| errors.errors_last_hour() as f64 / messages as f64),
+            error_rate: errors.error_rate_last_hour(messages),
             p95_ms: stats.messages.p95_ms,
             messages_last_hour: messages,
         }
