@@ -8,12 +8,15 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use monitor_core::Monitor;
+use monitor_ws::{WsBroadcaster, WsConfig};
 
 use crate::cache::BodyCache;
 use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
-use crate::routes::{activities, errors, events, export, health, metrics_api, prometheus, stream};
+use crate::routes::{
+    activities, errors, events, export, health, metrics_api, prometheus, stream, ws,
+};
 use crate::{ApiError, AppState, MonitorAuth};
 
 /// How often an idle SSE stream sends a keep-alive comment by default.
@@ -44,6 +47,7 @@ pub struct RouterConfig {
     prometheus: Option<PrometheusHandle>,
     sse_keep_alive: Duration,
     api_cache: Duration,
+    ws: WsConfig,
 }
 
 /// How long a built `/api/metrics` body is served by default.
@@ -64,6 +68,7 @@ impl RouterConfig {
             prometheus: None,
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
             api_cache: DEFAULT_API_CACHE,
+            ws: WsConfig::new(),
         }
     }
 
@@ -99,6 +104,13 @@ impl RouterConfig {
         self
     }
 
+    /// Limits and timers of `/ws` (default: the protocol's, see
+    /// [`WsConfig::new`]).
+    pub fn websocket(mut self, config: WsConfig) -> Self {
+        self.ws = config;
+        self
+    }
+
     /// The monitor's routes with these settings, ready to nest into a
     /// host's router of any state type.
     pub fn router<S>(self, monitor: Monitor, auth: MonitorAuth) -> Router<S>
@@ -106,6 +118,7 @@ impl RouterConfig {
         S: Clone + Send + Sync + 'static,
     {
         let state = AppState {
+            ws: WsBroadcaster::with_config(monitor.clone(), auth.clone(), self.ws),
             monitor,
             gate: std::sync::Arc::new(Gate::new(auth)),
             exporter: match self.prometheus {
@@ -136,6 +149,7 @@ impl RouterConfig {
             .route("/api/activities/{kind}/tree", get(activities::tree))
             .route("/api/stream", get(stream::stream))
             .route("/api/export", get(export::export))
+            .route("/ws", get(ws::ws))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
             .layer(DefaultBodyLimit::max(self.body_limit))

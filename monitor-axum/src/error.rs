@@ -93,6 +93,11 @@ impl ApiError {
         )
     }
 
+    /// 426: the WebSocket version is not one this server speaks.
+    pub fn upgrade_required(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UPGRADE_REQUIRED, "upgrade_required", message)
+    }
+
     /// 503: the monitor cannot take this now (for example, too many
     /// stream subscribers).
     pub fn unavailable(message: impl Into<String>) -> Self {

@@ -9,12 +9,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-use crate::auth::bearer;
 use crate::{ApiError, AppState, MonitorAuth, Role};
 
 /// Authentication, rate limits and what they turned away.
@@ -112,4 +111,18 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         app.gate.admit(&parts.headers).map(Caller)
     }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is a
+/// non-empty one.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }

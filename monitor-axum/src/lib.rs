@@ -40,6 +40,7 @@
 //! | `GET /api/activities/{kind}/active`, `/recent`, `/tree` | any token; a tenant's are its own |
 //! | `GET /api/stream?channels=a,b` | any token; Server-Sent Events, a tenant's are its own |
 //! | `GET /api/export?format=csv\|json&series=hourly\|daily\|errors` | hourly/daily: admin, monitor; errors: any token, a tenant's are its own |
+//! | `GET /ws?token=T&channels=a,b` | WebSocket ([`monitor_ws`]'s protocol); token in the query, a bearer header or the first frame; a tenant's events are its own |
 //!
 //! No token or an unknown one is a 401, a role that may not is a 403,
 //! another tenant's object is a 404 (as if it did not exist). Each token
@@ -48,7 +49,6 @@
 //!
 //! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 
-mod auth;
 mod cache;
 mod config;
 mod error;
@@ -58,12 +58,13 @@ mod limits;
 mod prometheus;
 mod routes;
 
-pub use auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
 pub use config::{DEFAULT_API_CACHE, DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
 pub use error::ApiError;
 pub use layer::{RequestMetrics, RequestMetricsLayer};
 pub use limits::DEFAULT_BODY_LIMIT;
 pub use monitor_core;
+pub use monitor_core::auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
+pub use monitor_ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,6 +84,7 @@ pub(crate) struct AppState {
     pub(crate) body_limit: usize,
     pub(crate) sse_keep_alive: Duration,
     pub(crate) api_cache: Arc<cache::BodyCache>,
+    pub(crate) ws: monitor_ws::WsBroadcaster,
 }
 
 /// The monitor's routes with [`RouterConfig`]'s defaults, ready to nest

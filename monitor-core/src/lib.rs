@@ -21,6 +21,7 @@
 
 pub mod activity;
 pub mod alerts;
+pub mod auth;
 pub mod bus;
 pub mod clock;
 pub mod collector;
@@ -37,6 +38,7 @@ pub mod ring;
 pub mod sketch;
 mod text;
 
+pub use auth::{MonitorAuth, Role};
 pub use clock::{Clock, ManualClock};
 pub use collector::{
     CollectorConfig, CurrentStats, DailyBucket, HourlyBucket, MetricsCollector, SeriesBucket,

@@ -9,3 +9,4 @@ pub(crate) mod metrics_api;
 pub(crate) mod params;
 pub(crate) mod prometheus;
 pub(crate) mod stream;
+pub(crate) mod ws;

@@ -22,6 +22,7 @@ pub(crate) async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> 
     let body = app.exporter.render(|| {
         app.monitor.publish_metrics();
         app.gate.publish_metrics();
+        app.ws.publish_metrics();
     });
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_FORMAT))],

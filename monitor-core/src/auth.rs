@@ -1,4 +1,6 @@
-//! Who is asking: bearer tokens mapped to roles, checked in the router.
+//! Who is asking: tokens mapped to roles, shared by every adapter (the
+//! HTTP router, the WebSocket broadcaster) so one configuration governs
+//! both.
 //!
 //! Tokens are kept only as SHA-256 digests and compared in constant time
 //! against every configured token (no early exit, no length leak), so
@@ -8,7 +10,6 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -53,7 +54,7 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// The router's auth settings: tokens and their roles, whether `/health`
+/// The monitor's auth settings: tokens and their roles, whether `/health`
 /// and `/metrics` need one, and the per-token rate limit.
 #[derive(Clone)]
 pub struct MonitorAuth {
@@ -130,19 +131,24 @@ impl MonitorAuth {
         self
     }
 
-    pub(crate) fn public_health(&self) -> bool {
+    /// Whether `/health` is served without a token.
+    pub fn public_health(&self) -> bool {
         self.public_health
     }
 
-    pub(crate) fn public_metrics(&self) -> bool {
+    /// Whether `/metrics` is served without a token.
+    pub fn public_metrics(&self) -> bool {
         self.public_metrics
     }
 
-    pub(crate) fn rate_limit_per_second(&self) -> Option<NonZeroU32> {
+    /// The per-token rate limit, `None` when off.
+    pub fn rate_limit_per_second(&self) -> Option<NonZeroU32> {
         self.rate_limit
     }
 
-    pub(crate) fn token_count(&self) -> usize {
+    /// How many tokens are configured (indexes of
+    /// [`identify`](Self::identify) are below this).
+    pub fn token_count(&self) -> usize {
         self.tokens.len()
     }
 
@@ -155,7 +161,7 @@ impl MonitorAuth {
     /// Which configured token `token` is (its index, for per-token rate
     /// limits) and its role. Every configured token is compared, in
     /// constant time, whatever matches first.
-    pub(crate) fn identify(&self, token: &str) -> Option<(usize, Role)> {
+    pub fn identify(&self, token: &str) -> Option<(usize, Role)> {
         let presented = digest(token);
         let mut found = None;
         for (index, (known, role)) in self.tokens.iter().enumerate() {
@@ -165,20 +171,6 @@ impl MonitorAuth {
         }
         found
     }
-}
-
-/// The token of an `Authorization: Bearer` header, if there is a
-/// non-empty one.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
 }
 
 fn digest(token: &str) -> [u8; 32] {
