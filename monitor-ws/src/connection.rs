@@ -25,7 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep, timeout};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -121,7 +121,12 @@ where
 fn read_error(e: &WsError) -> CloseReason {
     match e {
         WsError::Capacity(CapacityError::MessageTooLong { .. }) => CloseReason::TooLarge,
-        WsError::ConnectionClosed | WsError::AlreadyClosed | WsError::Io(_) => CloseReason::Peer,
+        // A peer that drops its socket without the closing handshake (a
+        // killed tab, a lost network) went away: not a protocol error.
+        WsError::ConnectionClosed
+        | WsError::AlreadyClosed
+        | WsError::Io(_)
+        | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => CloseReason::Peer,
         _ => CloseReason::Error,
     }
 }
