@@ -3,7 +3,8 @@
 //!
 //! Through `tower::ServiceExt::oneshot` and over real sockets on
 //! 127.0.0.1: every route's shape, 401 / 403 / 404 / 400 / 405 / 413 /
-//! 429, tenant isolation, SSE, export, `/metrics` and the request layer.
+//! 429, tenant isolation, SSE, export, `/metrics`, the request layer and
+//! the WebSocket protocol on both its entry points.
 #![allow(dead_code, unreachable_pub)]
 
 mod common;
@@ -15,3 +16,4 @@ mod request_layer;
 mod routes;
 mod sse;
 mod tenants;
+mod ws;
