@@ -26,3 +26,4 @@ macro_rules! both_entries {
 mod harness;
 
 mod auth;
+mod rooms;
