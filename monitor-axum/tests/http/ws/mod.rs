@@ -26,4 +26,5 @@ macro_rules! both_entries {
 mod harness;
 
 mod auth;
+mod frames;
 mod rooms;
