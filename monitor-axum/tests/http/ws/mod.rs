@@ -27,4 +27,5 @@ mod harness;
 
 mod auth;
 mod frames;
+mod liveness;
 mod rooms;

@@ -1,0 +1,119 @@
+//! Server pings, the idle drop and the ends of the monitor: a reading
+//! client answers pings and stays; one that never reads is dropped; the
+//! monitor shutting down closes every connection with 1001.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use monitor_axum::monitor_ws::{CloseReason, WsConfig};
+use monitor_core::bus::Channel;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::harness::*;
+use crate::common::*;
+
+both_entries!(
+    a_reading_client_answers_pings_and_stays,
+    a_silent_client_is_dropped_after_the_idle_timeout,
+    monitor_shutdown_closes_with_1001,
+);
+
+fn lively() -> WsConfig {
+    WsConfig::new()
+        .ping_interval(Duration::from_millis(100))
+        .idle_timeout(Duration::from_millis(700))
+}
+
+async fn a_reading_client_answers_pings_and_stays(entry: Entry) {
+    let monitor = monitor();
+    let server = Server::start(entry, &monitor, lively()).await;
+    let mut client = server.open(ACME, "errors").await;
+
+    // Read (and so answer pings) for several idle timeouts, sending
+    // nothing of our own.
+    let until = tokio::time::Instant::now() + Duration::from_millis(2_500);
+    let mut frames = Vec::new();
+    loop {
+        let next = tokio::time::timeout_at(until, client.socket().next()).await;
+        match next {
+            Err(_time_is_up) => break,
+            Ok(Some(Ok(Message::Ping(_)))) => client.pings += 1,
+            Ok(other) => frames.push(format!("{other:?}")),
+        }
+    }
+    assert!(
+        frames.is_empty(),
+        "{entry:?}: only pings expected: {frames:?}"
+    );
+    assert!(client.pings >= 3, "{entry:?}: {} pings", client.pings);
+
+    // Still connected, both ways.
+    client.ping().await;
+    publish(
+        &monitor,
+        "error:logged",
+        Channel::Errors,
+        Some("acme"),
+        "alive",
+    );
+    assert_eq!(tag(&client.event().await), Some("alive"), "{entry:?}");
+    if let Some(stats) = server.stats() {
+        assert_eq!(stats.closed(CloseReason::Idle), 0, "{stats:?}");
+    }
+}
+
+async fn a_silent_client_is_dropped_after_the_idle_timeout(entry: Entry) {
+    let monitor = monitor();
+    let server = Server::start(entry, &monitor, lively()).await;
+    let mut silent = server.open(ACME, "errors").await;
+    // Never read, so never answer a ping, for a few idle timeouts.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    // Reading now would answer pings: the connection must already be gone.
+    let ended = tokio::time::timeout(DEADLINE, silent.ended())
+        .await
+        .unwrap_or_else(|_| panic!("{entry:?}: the silent client was not dropped"));
+    assert!(
+        ended.frames.is_empty(),
+        "{entry:?}: nothing but pings was sent: {:?}",
+        ended.frames
+    );
+    assert!(silent.pings >= 1, "{entry:?}: the server pinged first");
+    if entry == Entry::Standalone {
+        eventually("the idle drop is counted", || {
+            server
+                .stats()
+                .is_some_and(|s| s.closed(CloseReason::Idle) == 1)
+        })
+        .await;
+    }
+    // Others still connect.
+    let mut next = server.open(ACME, "").await;
+    next.ping().await;
+}
+
+async fn monitor_shutdown_closes_with_1001(entry: Entry) {
+    let monitor = monitor();
+    let server = Server::start(entry, &monitor, WsConfig::new()).await;
+    let mut clients = [
+        server.open(ADMIN, ALL_CHANNELS).await,
+        server.open(ACME, "errors").await,
+    ];
+    publish(
+        &monitor,
+        "error:logged",
+        Channel::Errors,
+        Some("acme"),
+        "last",
+    );
+    monitor.shutdown().await.expect("no snapshot to write");
+    for client in &mut clients {
+        let (code, before) = client.close_code().await;
+        assert_eq!(code, 1001, "{entry:?}");
+        // What was published before the shutdown is still delivered.
+        assert!(
+            before.iter().any(|e| tag(e) == Some("last")),
+            "{entry:?}: {before:?}"
+        );
+    }
+}
