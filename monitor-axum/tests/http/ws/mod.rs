@@ -26,6 +26,7 @@ macro_rules! both_entries {
 mod harness;
 
 mod auth;
+mod backpressure;
 mod frames;
 mod liveness;
 mod rooms;
