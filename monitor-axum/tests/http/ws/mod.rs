@@ -29,4 +29,5 @@ mod auth;
 mod backpressure;
 mod frames;
 mod liveness;
+mod metrics;
 mod rooms;
