@@ -137,6 +137,9 @@ impl WsConfig {
 
     pub(crate) fn websocket(&self) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
         tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            // Client frames are small; tungstenite's 128 KiB default read
+            // buffer would be most of a connection's memory.
+            .read_buffer_size(4 * 1024)
             .max_message_size(Some(self.max_frame_bytes))
             .max_frame_size(Some(self.max_frame_bytes))
             // Bounded: what a stalled peer can pin in our memory is the

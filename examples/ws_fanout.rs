@@ -1,0 +1,435 @@
+//! WebSocket fan-out load: many subscribers, a steady event rate, and the
+//! publish-to-receive latency every subscriber sees, with and without
+//! stalled clients mixed in.
+//!
+//! ```text
+//! cargo run --release --example ws_fanout -- --clients 1000 --rate 100 --seconds 20 --stalled 0,10
+//! ```
+//!
+//! Each round starts a fresh server in a child process (this program with
+//! `WS_FANOUT_SERVER` set), so its CPU time and memory are measured apart
+//! from the clients': the monitor with its router (`--entry axum`, the
+//! `/monitor/ws` route; or `--entry standalone`, `WsBroadcaster::bind`),
+//! publishing `--rate` events per second, each stamped with the wall-clock
+//! time just before `publish`. The clients (admin tokens, so each receives
+//! every event) run here, on loopback; each takes the stamp out of every
+//! event it receives. Stalled clients subscribe and then never read.
+//!
+//! Printed per round: events delivered, latency p50/p99/max, the server's
+//! CPU (percent of one core, from /proc), its resident memory per
+//! connection (RSS after connecting minus before, divided by the
+//! connections), and how the stalled clients ended.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use monitor_axum::{MonitorAuth, RouterConfig};
+use monitor_core::Monitor;
+use monitor_core::bus::{Channel, EventData, MonitorEvent};
+use monitor_ws::WsBroadcaster;
+use parking_lot::Mutex;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+const TOKEN: &str = "fanout-admin";
+const SERVER_ENV: &str = "WS_FANOUT_SERVER";
+/// Kernel clock ticks per second, the unit of /proc/PID/stat CPU times
+/// (100 on every Linux this runs on).
+const CLK_TCK: f64 = 100.0;
+
+/// The measuring window, as the clients see it.
+const BEFORE: u8 = 0;
+const DURING: u8 = 1;
+const AFTER: u8 = 2;
+
+type Client = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+#[derive(Clone, Debug)]
+struct Args {
+    clients: usize,
+    rate: u64,
+    seconds: u64,
+    stalled: Vec<usize>,
+    entry: String,
+}
+
+fn main() -> ExitCode {
+    if let Ok(spec) = std::env::var(SERVER_ENV) {
+        return serve(&spec);
+    }
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("ws_fanout: {e}");
+            eprintln!(
+                "usage: ws_fanout [--clients N] [--rate EVENTS_PER_S] [--seconds S] [--stalled A,B] [--entry axum|standalone]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ws_fanout: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "ws_fanout: {} /ws, {} clients, {} events/s for {} s per round (server in its own process)",
+        args.entry, args.clients, args.rate, args.seconds
+    );
+    println!(
+        "{:>7} {:>10} {:>8} {:>8} {:>8} {:>11} {:>11} {:>13}  stalled clients",
+        "stalled", "delivered", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU", "KiB/conn"
+    );
+    for &stalled in &args.stalled {
+        match runtime.block_on(round(&args, stalled)) {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("ws_fanout: round with {stalled} stalled: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        clients: 1000,
+        rate: 100,
+        seconds: 20,
+        stalled: vec![0, 10],
+        entry: "axum".to_owned(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = |v: &str| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
+        match flag.as_str() {
+            "--clients" => args.clients = number(&value)? as usize,
+            "--rate" => args.rate = number(&value)?.max(1),
+            "--seconds" => args.seconds = number(&value)?.max(1),
+            "--stalled" => {
+                args.stalled = value
+                    .split(',')
+                    .map(|v| number(v).map(|n| n as usize))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--entry" if value == "axum" || value == "standalone" => args.entry = value,
+            _ => return Err(format!("unknown argument {flag} {value}")),
+        }
+    }
+    Ok(args)
+}
+
+/// One round: a fresh server, every client connected, then the timed
+/// window.
+async fn round(args: &Args, stalled: usize) -> Result<String, Box<dyn std::error::Error>> {
+    let server = Server::start(args)?;
+    let url = server.url.clone();
+    let rss_before = server.rss_kib()?;
+
+    // Clients read from the moment they connect (no backlog when the
+    // window opens) and record latencies only inside it.
+    let samples = Arc::new(Mutex::new(Vec::<u32>::new()));
+    let window = Arc::new(AtomicU8::new(BEFORE));
+    let mut tasks = Vec::with_capacity(args.clients);
+    for _ in 0..args.clients {
+        let ws = connect(&url).await?;
+        tasks.push(tokio::spawn(receive(
+            ws,
+            Arc::clone(&samples),
+            Arc::clone(&window),
+        )));
+    }
+    let mut stalls = Vec::with_capacity(stalled);
+    for _ in 0..stalled {
+        stalls.push(connect(&url).await?);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_after = server.rss_kib()?;
+    let connections = (args.clients + stalled).max(1) as f64;
+    let per_conn = (rss_after.saturating_sub(rss_before)) as f64 / connections;
+
+    window.store(DURING, Ordering::Relaxed);
+    let cpu_start = (server.cpu_ticks()?, self_cpu_ticks()?, Instant::now());
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    window.store(AFTER, Ordering::Relaxed);
+    let elapsed = cpu_start.2.elapsed().as_secs_f64();
+    let server_cpu = (server.cpu_ticks()? - cpu_start.0) as f64 / CLK_TCK / elapsed * 100.0;
+    let client_cpu = (self_cpu_ticks()? - cpu_start.1) as f64 / CLK_TCK / elapsed * 100.0;
+    // Each task hands in its samples at its next event.
+    for task in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+    }
+
+    // The stalled clients read what is waiting for them, to see how the
+    // server ended them.
+    let mut ends = std::collections::BTreeMap::<String, usize>::new();
+    for ws in stalls {
+        *ends.entry(stalled_end(ws).await).or_default() += 1;
+    }
+    server.stop();
+
+    let mut samples = std::mem::take(&mut *samples.lock());
+    samples.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if samples.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+        f64::from(samples[i]) / 1000.0
+    };
+    let ends: Vec<String> = ends.iter().map(|(k, n)| format!("{n}× {k}")).collect();
+    Ok(format!(
+        "{stalled:>7} {:>10} {:>8.2} {:>8.2} {:>8.2} {:>10.0}% {:>10.0}% {:>13.1}  {}",
+        samples.len(),
+        pct(0.50),
+        pct(0.99),
+        pct(1.0),
+        server_cpu,
+        client_cpu,
+        per_conn,
+        if ends.is_empty() {
+            "-".to_owned()
+        } else {
+            ends.join(", ")
+        }
+    ))
+}
+
+/// A client, authenticated and subscribed to the errors channel.
+async fn connect(url: &str) -> Result<Client, Box<dyn std::error::Error>> {
+    let (mut ws, _) = connect_async(url).await?;
+    ws.send(Message::text(
+        json!({"type": "subscribe", "channels": ["errors"]}).to_string(),
+    ))
+    .await?;
+    // `authenticated`, then `subscribed`.
+    for _ in 0..2 {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => {}
+            other => return Err(format!("no welcome from the server: {other:?}").into()),
+        }
+    }
+    Ok(ws)
+}
+
+/// Reads every event; records the latency of those received while the
+/// window is open, and hands them in when it closes.
+async fn receive(mut ws: Client, samples: Arc<Mutex<Vec<u32>>>, window: Arc<AtomicU8>) {
+    let mut mine = Vec::with_capacity(4096);
+    while let Some(Ok(message)) = ws.next().await {
+        match window.load(Ordering::Relaxed) {
+            BEFORE => continue,
+            DURING => {}
+            _ => break,
+        }
+        if let Message::Text(text) = message
+            && let Some(sent) = stamp(&text)
+        {
+            let latency_us = now_ns().saturating_sub(sent) / 1_000;
+            mine.push(u32::try_from(latency_us).unwrap_or(u32::MAX));
+        }
+    }
+    samples.lock().append(&mut mine);
+}
+
+/// What a stalled client finds when it finally reads (for at most five
+/// seconds: events keep coming).
+async fn stalled_end(mut ws: Client) -> String {
+    let mut lagged = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let lag = if lagged { ", lagged seen" } else { "" };
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => return format!("still open{lag}"),
+            Ok(None) => return format!("ended without a close frame{lag}"),
+            Ok(Some(Err(e))) => return format!("error {e}{lag}"),
+            Ok(Some(Ok(Message::Text(text)))) => lagged |= text.contains(r#""type":"lagged""#),
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                let code = frame.map_or(0, |f| u16::from(f.code));
+                return format!("closed {code}{lag}");
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// The `sent_ns` stamp of an event, without a full JSON parse.
+fn stamp(text: &str) -> Option<u64> {
+    let at = text.find(r#""sent_ns":"#)? + r#""sent_ns":"#.len();
+    let digits: &str = &text[at..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The server child process.
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    url: String,
+}
+
+impl Server {
+    fn start(args: &Args) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .env(SERVER_ENV, format!("{}:{}", args.entry, args.rate))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first)?;
+        let url = first
+            .strip_prefix("url ")
+            .map(|u| u.trim().to_owned())
+            .ok_or_else(|| format!("server said {first:?}"))?;
+        let stdin = child.stdin.take();
+        Ok(Server { child, stdin, url })
+    }
+
+    fn stat_field(&self, file: &str) -> Result<String, Box<dyn std::error::Error>> {
+        Ok(std::fs::read_to_string(format!(
+            "/proc/{}/{file}",
+            self.child.id()
+        ))?)
+    }
+
+    fn rss_kib(&self) -> Result<u64, Box<dyn std::error::Error>> {
+        let status = self.stat_field("status")?;
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .ok_or("no VmRSS")?;
+        Ok(line
+            .split_whitespace()
+            .nth(1)
+            .ok_or("bad VmRSS")?
+            .parse()?)
+    }
+
+    fn cpu_ticks(&self) -> Result<u64, Box<dyn std::error::Error>> {
+        cpu_ticks_of(&self.stat_field("stat")?)
+    }
+
+    fn stop(mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn self_cpu_ticks() -> Result<u64, Box<dyn std::error::Error>> {
+    cpu_ticks_of(&std::fs::read_to_string("/proc/self/stat")?)
+}
+
+/// utime + stime of a /proc/PID/stat line (fields 14 and 15, counted
+/// after the parenthesised command name, which may hold spaces).
+fn cpu_ticks_of(stat: &str) -> Result<u64, Box<dyn std::error::Error>> {
+    let after = &stat[stat.rfind(')').ok_or("bad stat")? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: u64 = fields.get(11).ok_or("short stat")?.parse()?;
+    let stime: u64 = fields.get(12).ok_or("short stat")?.parse()?;
+    Ok(utime + stime)
+}
+
+/// The child: the monitor and its WebSocket, publishing at the rate until
+/// its stdin closes.
+fn serve(spec: &str) -> ExitCode {
+    let (entry, rate) = spec.split_once(':').unwrap_or(("axum", "100"));
+    let rate: u64 = rate.parse().unwrap_or(100).max(1);
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    else {
+        return ExitCode::FAILURE;
+    };
+    let entry = entry.to_owned();
+    let result = runtime.block_on(async move {
+        let monitor = Monitor::builder().start()?;
+        let auth = MonitorAuth::new().admin(TOKEN).rate_limit(0);
+        let url = if entry == "standalone" {
+            let server = WsBroadcaster::new(monitor.clone(), auth)
+                .bind("127.0.0.1:0")
+                .await?;
+            let url = format!("ws://{}/?token={TOKEN}", server.local_addr());
+            std::mem::forget(server);
+            url
+        } else {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let app = axum::Router::new().nest(
+                "/monitor",
+                RouterConfig::new().router(monitor.clone(), auth),
+            );
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            format!("ws://{addr}/monitor/ws?token={TOKEN}")
+        };
+        println!("url {url}");
+        std::io::stdout().flush()?;
+        tokio::spawn(publish(monitor, rate));
+        // Until the parent closes our stdin.
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            let _ = std::io::stdin().read_line(&mut sink);
+        })
+        .await?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ws_fanout server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `rate` events per second, shaped like an `error:logged` of the demo.
+async fn publish(monitor: Monitor, rate: u64) {
+    let mut ticks = tokio::time::interval(Duration::from_nanos(1_000_000_000 / rate));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let tenants = ["acme", "globex", "initech"];
+    for n in 0u64.. {
+        ticks.tick().await;
+        let tenant = tenants[(n % 3) as usize];
+        let data = json!({
+            "sent_ns": now_ns(),
+            "id": n,
+            "service": "payments",
+            "operation": "charge",
+            "error_type": "Timeout",
+            "severity": "high",
+            "message": "upstream did not answer within 30 s; the charge was retried",
+            "fingerprint": "47e695efb27423d1",
+            "resolved": false,
+            "acknowledged": false,
+        });
+        let event = MonitorEvent::new(
+            "error:logged",
+            Channel::Errors,
+            Some(tenant),
+            SystemTime::now(),
+            EventData::Json(data),
+        );
+        monitor.bus().publish(event);
+    }
+}
