@@ -12,7 +12,7 @@ use super::handle::{Listener, LiveFn, Shared, Tasks};
 use super::heartbeat::{DEFAULT_MAX_HEARTBEATS, Heartbeats, clean_name};
 use super::runner::{CheckSlot, RunCounters};
 use super::{
-    CheckOptions, Health, HealthChange, HealthCheck, LiveMetrics, ThresholdReport, Thresholds,
+    CheckOptions, Health, HealthChange, HealthCheck, LiveMetrics, Thresholds,
     evaluator,
 };
 use crate::clock::Clock;
@@ -162,7 +162,7 @@ impl HealthBuilder {
             heartbeats,
             thresholds: self.thresholds,
             live: self.live,
-            threshold_report: Mutex::new(ThresholdReport::default()),
+            threshold_report: Mutex::new(self.thresholds.evaluate(None)),
             listeners: self.listeners,
             wake: Notify::new(),
             counters: RunCounters::default(),

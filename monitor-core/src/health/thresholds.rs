@@ -60,13 +60,20 @@ pub struct ThresholdReport {
     pub p95_ms: Option<f64>,
     /// The rules that fired, e.g. `"error rate 6.00% > 5.00%"`.
     pub reason: Option<String>,
+    /// The limits judged against, so a reader of `/health` (the
+    /// dashboard's threshold lines) need not hard-code them.
+    #[serde(default)]
+    pub limits: Thresholds,
 }
 
 impl Thresholds {
     /// Applies the rules to `live` (`None`: nothing to judge, healthy).
     pub fn evaluate(&self, live: Option<LiveMetrics>) -> ThresholdReport {
         let Some(live) = live else {
-            return ThresholdReport::default();
+            return ThresholdReport {
+                limits: *self,
+                ..ThresholdReport::default()
+            };
         };
         // NaN and negative figures are no figures.
         let error_rate = live.error_rate.filter(|r| r.is_finite() && *r >= 0.0);
@@ -99,6 +106,7 @@ impl Thresholds {
             error_rate,
             p95_ms,
             reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+            limits: *self,
         }
     }
 }
