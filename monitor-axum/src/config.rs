@@ -15,7 +15,8 @@ use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
-    activities, errors, events, export, health, metrics_api, prometheus, stream, ws,
+    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, stream,
+    ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -130,8 +131,11 @@ impl RouterConfig {
             api_cache: std::sync::Arc::new(BodyCache::new(self.api_cache)),
         };
         Router::new()
+            .route("/", get(dashboard::index))
+            .route("/assets/{name}", get(dashboard::asset))
             .route("/health", get(health::health))
             .route("/metrics", get(prometheus::metrics))
+            .route("/api/me", get(me::me))
             .route("/api/metrics", get(metrics_api::metrics))
             .route("/api/metrics/current", get(metrics_api::current))
             .route("/api/metrics/hourly", get(metrics_api::hourly))

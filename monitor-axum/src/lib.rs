@@ -28,8 +28,10 @@
 //!
 //! | route | who |
 //! |---|---|
+//! | `GET /`, `GET /assets/{name}` | public; the operator dashboard (its scripts send the token), with a strict Content-Security-Policy |
 //! | `GET /health` | public (or any token with [`MonitorAuth::protect_health`]); 200 healthy/degraded, 503 critical |
 //! | `GET /metrics` | public (or any token with [`MonitorAuth::protect_metrics`]); Prometheus text |
+//! | `GET /api/me` | any token; `{role, client_id, sees_all, can_resolve, can_acknowledge}` |
 //! | `GET /api/metrics`, `/api/metrics/current` | any token; a tenant gets its own errors and activities, `null` for everyone's figures |
 //! | `GET /api/metrics/hourly?hours=N` (1–168), `/daily?days=N` (1–30) | admin, monitor |
 //! | `GET /api/metrics/sessions` | any token; a tenant's figures are its own |

@@ -1,10 +1,12 @@
 //! The router's handlers, one file per family of routes.
 
 pub(crate) mod activities;
+pub(crate) mod dashboard;
 pub(crate) mod errors;
 pub(crate) mod events;
 pub(crate) mod export;
 pub(crate) mod health;
+pub(crate) mod me;
 pub(crate) mod metrics_api;
 pub(crate) mod params;
 pub(crate) mod prometheus;

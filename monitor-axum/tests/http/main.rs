@@ -3,13 +3,15 @@
 //!
 //! Through `tower::ServiceExt::oneshot` and over real sockets on
 //! 127.0.0.1: every route's shape, 401 / 403 / 404 / 400 / 405 / 413 /
-//! 429, tenant isolation, SSE, export, `/metrics`, the request layer and
-//! the WebSocket protocol on both its entry points.
+//! 429, tenant isolation, SSE, export, `/metrics`, the request layer,
+//! the dashboard's page and files, and the WebSocket protocol on both its
+//! entry points.
 #![allow(dead_code, unreachable_pub)]
 
 mod common;
 
 mod api;
+mod dashboard;
 mod export;
 mod prometheus;
 mod request_layer;
