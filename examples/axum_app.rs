@@ -89,7 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          \n  curl -s -X POST http://{shown}/chat -H 'content-type: application/json' -d '{{\"user\":\"ada\",\"text\":\"hello\"}}'\
          \n  curl -s http://{shown}/monitor/health\
          \n  curl -s -H 'Authorization: Bearer {token}' http://{shown}/monitor/api/metrics\
-         \n\ndashboard: http://{shown}/monitor/#token={token}\nCtrl-C to stop",
+         \n\ndashboard: http://{shown}/monitor#token={token}\nCtrl-C to stop",
         token = admin.expose()
     );
     axum::serve(listener, app)

@@ -17,6 +17,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
 use monitor_axum::{ApiError, RequestMetricsLayer};
 use monitor_core::clock::rfc3339;
 use monitor_core::errors::ErrorLog;
@@ -102,6 +104,9 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
     let auth = config.auth();
     let app = Router::new()
         .nest("/monitor", monitor_axum::router(monitor.clone(), auth))
+        // axum serves the nested `/` (the dashboard) at `/monitor`; send the
+        // folder form there too (the browser keeps the `#token=` fragment).
+        .route("/monitor/", get(|| async { Redirect::permanent("../monitor") }))
         // The bot's own routes, timed per route into the monitor
         // (`/metrics`: monitor_http_requests_total{route="/webhook/message"}).
         .merge(webhooks(monitor.clone()).layer(RequestMetricsLayer::new(monitor.clone())))

@@ -4,9 +4,12 @@
 //! Four handler threads answer messages from 50 000 simulated users (a few
 //! heavy users, a long tail) with log-normal response times and the odd
 //! slow outlier, at a few thousand messages per second. Beside them the bot
-//! takes calls (masked phone numbers, connection quality), reports errors
-//! of several severities and counts button clicks; [`health`] adds a flaky
-//! optional health check.
+//! takes calls (masked phone numbers, connection quality), runs agent jobs
+//! (an orchestrator and its steps, with progress), reports errors of
+//! several severities and counts button clicks; [`health`] adds a flaky
+//! optional health check. About two messages a second are also published
+//! as `message:new` (name and text), so a live feed has something to show
+//! without publishing thousands a second.
 
 use std::f64::consts::TAU;
 use std::thread;
@@ -14,6 +17,7 @@ use std::time::Duration;
 
 use monitor_core::Monitor;
 use monitor_core::activity::{ActivityMeta, Outcome};
+use monitor_core::bus::MessageEvent;
 use monitor_core::errors::{ErrorEvent, Severity};
 use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health, HealthBuilder};
 use rand::Rng;
@@ -28,6 +32,27 @@ pub const RATE_PER_HANDLER: u64 = 800;
 pub const TENANTS: [&str; 3] = ["acme", "globex", "initech"];
 /// The heartbeat source the bot beats while it runs (required, 10 s).
 pub const HEARTBEAT: &str = "handlers";
+/// One message in this many is also published as `message:new` (about
+/// two a second at the full rate).
+pub const PUBLISH_ONE_IN: u32 = 1_600;
+
+/// Display names of the users whose messages are published.
+const NAMES: [&str; 10] = [
+    "Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia", "Edsger", "Frances",
+];
+/// What they write.
+const TEXTS: [&str; 10] = [
+    "Where is my order?",
+    "Can I change the delivery address?",
+    "Thanks, that worked!",
+    "I was charged twice this month",
+    "How do I reset my password?",
+    "Is the store open on Sunday?",
+    "Please cancel my subscription",
+    "The app keeps crashing when I log in",
+    "Do you ship to Canada?",
+    "Can I talk to a person?",
+];
 
 /// The demo's health: a flaky optional `llm-api` check every 5 s and the
 /// required [`HEARTBEAT`] source.
@@ -54,6 +79,7 @@ pub fn start(monitor: &Monitor) {
         thread::spawn(move || handle_messages(&monitor));
     }
     tokio::spawn(take_calls(monitor.clone()));
+    tokio::spawn(run_agents(monitor.clone()));
     tokio::spawn(report_errors(monitor.clone()));
 }
 
@@ -90,7 +116,17 @@ fn handle_messages(monitor: &Monitor) -> ! {
         user_id.clear();
         user_id.push_str("user-");
         user_id.push_str(&pick_user(&mut rng).to_string());
-        monitor.record_message(&user_id, response_time(&mut rng));
+        let took = response_time(&mut rng);
+        monitor.record_message(&user_id, took);
+        if rng.random_range(0..PUBLISH_ONE_IN) == 0 {
+            let name = NAMES[rng.random_range(0..NAMES.len())];
+            let text = TEXTS[rng.random_range(0..TEXTS.len())];
+            let tenant = TENANTS[rng.random_range(0..TENANTS.len())];
+            monitor.publish_message(
+                Some(tenant),
+                MessageEvent::new(&user_id, Some(name), Some(text), took.as_secs_f64() * 1000.0),
+            );
+        }
         if rng.random_range(0..200) == 0 {
             let button = ["UNLOCK_CONTENT", "SHARE", "SUBSCRIBE"][rng.random_range(0..3)];
             monitor.events("buttons").record(button);
@@ -131,6 +167,46 @@ async fn take_calls(monitor: Monitor) {
             });
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The steps of one agent run, in order.
+const AGENT_STEPS: [&str; 3] = ["strategist", "generator", "reviewer"];
+
+/// An agent run every ~6 s: an orchestrator (`agent` activity) whose steps
+/// run one after the other as its children, each reporting progress.
+async fn run_agents(monitor: Monitor) {
+    let agents = monitor.activities("agent");
+    for n in 0u64.. {
+        let tenant = TENANTS[rand::rng().random_range(0..TENANTS.len())];
+        let agents = agents.clone();
+        tokio::spawn(async move {
+            let run = format!("run-{n}");
+            let meta = ActivityMeta::new()
+                .client(tenant)
+                .category("content-engine")
+                .attr("task", "weekly digest");
+            if agents.start(&run, meta).is_err() {
+                return;
+            }
+            for (i, step) in AGENT_STEPS.iter().enumerate() {
+                let id = format!("{run}/{step}");
+                let meta = ActivityMeta::new()
+                    .client(tenant)
+                    .category(*step)
+                    .parent(&run);
+                let _ = agents.start(&id, meta);
+                for pct in [25.0, 50.0, 75.0] {
+                    tokio::time::sleep(Duration::from_millis(700)).await;
+                    let _ = agents.progress(&id, pct, "working");
+                }
+                let _ = agents.end(&id, Outcome::new("completed"));
+                let done = (i + 1) as f64 * 100.0 / AGENT_STEPS.len() as f64;
+                let _ = agents.progress(&run, done, step);
+            }
+            let _ = agents.end(&run, Outcome::new("completed"));
+        });
+        tokio::time::sleep(Duration::from_secs(6)).await;
     }
 }
 
