@@ -1,0 +1,270 @@
+// The dashboard in a real headless Chromium (Debian's), against the demo
+// bot on a loopback port: one bot, one browser, several checks.
+//
+//   cargo build --release --example bot
+//   cd tests/browser && npm ci && npm test
+//
+// BOT (default target/release/examples/bot) and CHROMIUM (default
+// /usr/bin/chromium) override the binaries. Screenshots at 1280 px (the
+// first screen, the whole page, the filtered error list) and 375 px (the
+// whole page) go to target/screenshots/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BOT = process.env.BOT || path.join(ROOT, 'target/release/examples/bot');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'target/screenshots');
+const ADMIN = 'browser-admin-token';
+const ACME = 'browser-acme-token';
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+const RUN = Date.now().toString(36);
+
+let bot, base, browser, page;
+const pageErrors = [];
+let botLog = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what, fn, ms = 10000, every = 200) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
+}
+
+async function hook(kind, body) {
+  const res = await fetch(`${base}/webhook/${kind}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `webhook ${kind}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+async function api(pathname, token, method = 'GET') {
+  const res = await fetch(`${base}/monitor/${pathname}`, { method, headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** A page that records uncaught errors and console errors. */
+async function open(context, url) {
+  const p = await context.newPage();
+  p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  await p.goto(url);
+  return p;
+}
+
+before(async () => {
+  assert.ok(existsSync(BOT), `no demo bot at ${BOT}: run cargo build --release --example bot first`);
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  bot = spawn(BOT, [], {
+    env: {
+      ...process.env,
+      MONITOR_ADDR: `127.0.0.1:${port}`,
+      MONITOR_ADMIN_TOKEN: ADMIN,
+      MONITOR_CLIENT_TOKENS: `acme:${ACME},globex:browser-globex-token`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  bot.stdout.on('data', (d) => { botLog += d; });
+  bot.stderr.on('data', (d) => { botLog += d; });
+  await until('the bot to answer /monitor/health', async () => (await fetch(`${base}/monitor/health`)).status < 600, 15000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (bot) bot.kill('SIGTERM');
+  if (pageErrors.length || process.exitCode) console.log(`bot output:\n${botLog.slice(-3000)}`);
+});
+
+test('the page and its assets carry the security headers; the bot sends /monitor/ to /monitor', async () => {
+  const res = await fetch(`${base}/monitor/`, { redirect: 'manual' });
+  assert.equal(res.status, 308);
+  assert.equal(res.headers.get('location'), '../monitor');
+  const page = await fetch(`${base}/monitor`);
+  assert.equal(page.status, 200);
+  const csp = page.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  const js = await fetch(`${base}/monitor/assets/app.js`);
+  assert.match(js.headers.get('content-type'), /^text\/javascript/);
+  assert.equal((await fetch(`${base}/monitor/assets/..%2fCargo.toml`)).status, 404);
+});
+
+test('with #token= the dashboard loads, clears the fragment and shows live numbers that change', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The folder form, as people type it: redirected, the fragment kept.
+  page = await open(context, `${base}/monitor/#token=${ADMIN}`);
+  await page.locator('#dash').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => location.hash), '');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('monitor.token')), ADMIN);
+  await until('the live socket', async () => (await page.locator('#conn').getAttribute('data-state')) === 'live');
+  await until('a health verdict', async () => (await page.locator('#health').getAttribute('data-status')) !== 'pending');
+  const total = page.locator('[data-f="m-total"]');
+  await until('a message total', async () => /\d/.test(await total.textContent()));
+  const first = await total.textContent();
+  await until('the total to change', async () => (await total.textContent()) !== first, 12000);
+  assert.equal(await page.locator('#role').textContent(), 'admin');
+});
+
+test('an error logged through /webhook/error appears within seconds, without reload', async () => {
+  const marker = `checkout-${RUN}`;
+  await hook('error', { service: 'shop', operation: 'checkout', error_type: 'CardDeclined', message: `declined ${marker}`, client_id: 'acme', severity: 'error' });
+  await page.locator('#errors li.err', { hasText: marker }).waitFor({ timeout: 5000 });
+});
+
+test('hostile user names, message texts and error messages show as text and run nothing', async () => {
+  await hook('message', { client_id: 'acme', user_id: `u-${RUN}`, user_name: HOSTILE, text: `hi ${HOSTILE}<script>window.__pwned=2</script>` });
+  await hook('error', { service: 'chat', operation: 'render', error_type: 'Xss', message: `xss-${RUN} ${HOSTILE}`, client_id: 'acme', severity: 'critical' });
+  await page.locator('#feed .msg-who', { hasText: HOSTILE }).first().waitFor({ timeout: 5000 });
+  await page.locator('#errors .err-msg', { hasText: `xss-${RUN} ${HOSTILE}` }).waitFor({ timeout: 5000 });
+  const text = await page.locator('#feed .msg', { hasText: HOSTILE }).first().locator('.msg-text').textContent();
+  assert.equal(text, `hi ${HOSTILE}<script>window.__pwned=2</script>`);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('main img, main script').count(), 0);
+});
+
+test('a phone number from /webhook/call never appears in full', async () => {
+  const id = `call-${RUN}`;
+  await hook('call', { event: 'call_started', call_id: id, client_id: 'acme', phone: '+1 555 867 5309', direction: 'inbound' });
+  await page.locator('#calls-active li', { hasText: '5309' }).waitFor({ timeout: 5000 });
+  await hook('call', { event: 'call_ended', call_id: id, client_id: 'acme', status: 'completed' });
+  await page.locator('#calls-recent li', { hasText: '5309' }).first().waitFor({ timeout: 5000 });
+  const html = (await page.content()).replace(/\s/g, '');
+  for (const full of ['8675309', '5558675309', '15558675309']) assert.ok(!html.includes(full), `page shows ${full}`);
+});
+
+test('filters narrow the error list, and an admin resolves', async () => {
+  const marker = `checkout-${RUN}`;
+  const all = await until('an error total', async () => {
+    const t = await page.locator('#errors-total').textContent();
+    return /\d/.test(t) && parseInt(t.replace(/\D/g, ''), 10);
+  });
+  await page.locator('#error-filters select[name="severity"]').selectOption('critical');
+  await until('only criticals', async () => {
+    const sev = await page.locator('#errors li.err').evaluateAll((els) => els.map((e) => e.className));
+    return sev.length > 0 && sev.every((c) => c.includes('sev-critical'));
+  });
+  await page.locator('#error-filters select[name="severity"]').selectOption('');
+  await page.locator('#error-filters input[name="q"]').fill(marker);
+  await until('one match', async () => (await page.locator('#errors li.err').count()) === 1
+    && (await page.locator('#errors-total').textContent()).startsWith('1 '));
+  assert.ok(all > 1, `unfiltered total ${all}`);
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-filtered.png') });
+  await page.locator('#errors li.err', { hasText: marker }).getByRole('button', { name: 'Resolve' }).click();
+  await until('the resolved error to leave the unresolved list', async () => (await page.locator('#errors li.err', { hasText: marker }).count()) === 0);
+  const resolved = await api(`api/errors?q=${marker}&resolved=true`, ADMIN);
+  assert.equal(resolved.body.total, 1);
+  await page.locator('#error-filters input[name="q"]').fill('');
+});
+
+test('a tenant sees no resolve, is refused by the API, and may acknowledge', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tenant = await open(context, `${base}/monitor#token=${ACME}`);
+  await tenant.locator('#dash').waitFor({ state: 'visible' });
+  assert.equal(await tenant.locator('#role').textContent(), 'tenant acme');
+  const marker = `tenant-${RUN}`;
+  await hook('error', { service: 'crm', operation: 'sync', error_type: 'Timeout', message: marker, client_id: 'acme', severity: 'warning' });
+  const item = tenant.locator('#errors li.err', { hasText: marker });
+  await item.waitFor({ timeout: 8000 });
+  assert.equal(await item.getByRole('button', { name: 'Resolve' }).count(), 0);
+  const id = await item.getAttribute('data-id');
+  const refused = await api(`api/errors/${id}/resolve`, ACME, 'POST');
+  assert.equal(refused.status, 403);
+  await item.getByRole('button', { name: 'Acknowledge' }).click();
+  await until('acknowledged', async () => (await tenant.locator('#errors li.err', { hasText: marker }).locator('.state').textContent()) === 'acknowledged');
+  // Another tenant's errors never show.
+  assert.equal(await tenant.locator('#errors .tag', { hasText: 'globex' }).count(), 0);
+  await context.close();
+});
+
+test('pause holds the feed; resume lets it flow again', async () => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.equal(await page.locator('#conn').getAttribute('data-state'), 'paused');
+  const marker = `paused-${RUN}`;
+  await hook('message', { client_id: 'globex', user_id: 'u-p', user_name: 'Pat', text: marker });
+  await until('the skipped count', async () => (await page.locator('#feed-count').textContent()).includes('while paused'), 5000);
+  assert.equal(await page.locator('#feed .msg', { hasText: marker }).count(), 0);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await until('live again', async () => (await page.locator('#conn').getAttribute('data-state')) === 'live');
+});
+
+test('screenshots at 1280 and 375 px; no sideways scrolling at 375 px', async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-top.png') });
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(600);
+  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  assert.ok(scroll <= inner, `page is ${scroll} px wide in a ${inner} px window`);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.getClientRects().length)
+    .map((e) => `${e.tagName}.${e.className}`).slice(0, 5));
+  assert.deepEqual(wide, [], 'elements past the right edge');
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-375.png'), fullPage: true });
+});
+
+test('without a socket the page falls back to polling', async () => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  await context.addInitScript(() => {
+    window.WebSocket = class {
+      constructor() { setTimeout(() => this.onclose && this.onclose({ code: 1006 }), 20); }
+      send() {}
+      close() {}
+    };
+  });
+  const p = await open(context, `${base}/monitor#token=${ADMIN}`);
+  await until('polling', async () => (await p.locator('#conn').getAttribute('data-state')) === 'polling');
+  const marker = `polled-${RUN}`;
+  await hook('error', { service: 'shop', operation: 'refund', error_type: 'Timeout', message: marker, client_id: 'globex', severity: 'error' });
+  await p.locator('#errors li.err', { hasText: marker }).waitFor({ timeout: 8000 });
+  await context.close();
+});
+
+test('a bad token brings the sign-in form back', async () => {
+  const context = await browser.newContext();
+  const p = await open(context, `${base}/monitor#token=not-a-token`);
+  await p.locator('#login').waitFor({ state: 'visible' });
+  assert.match(await p.locator('#login-error').textContent(), /not accepted/);
+  assert.equal(await p.evaluate(() => sessionStorage.getItem('monitor.token')), null);
+  await p.locator('#token-input').fill(ADMIN);
+  await p.getByRole('button', { name: 'Open dashboard' }).click();
+  await p.locator('#dash').waitFor({ state: 'visible' });
+  await context.close();
+});
+
+test('no uncaught errors in any page', () => {
+  // A 401 answer is logged by Chromium as a failed resource load; that one is expected.
+  const unexpected = pageErrors.filter((e) => !/401 \(Unauthorized\)/.test(e));
+  assert.deepEqual(unexpected, []);
+});
