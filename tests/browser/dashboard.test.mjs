@@ -219,7 +219,14 @@ test('pause holds the feed; resume lets it flow again', async () => {
 });
 
 test('screenshots at 1280 and 375 px; no sideways scrolling at 375 px', async () => {
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // The first screen as an operator sees it (the README's picture): no
+  // leftover toasts, no focus ring.
+  await page.evaluate(() => {
+    document.getElementById('toasts').replaceChildren();
+    document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  await page.mouse.move(640, 890);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-top.png') });
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280.png'), fullPage: true });

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 /// Every route that needs a token, with a method.
 const AUTHENTICATED: &[(Method, &str)] = &[
+    (Method::GET, "/monitor/api/me"),
     (Method::GET, "/monitor/api/metrics"),
     (Method::GET, "/monitor/api/metrics/current"),
     (Method::GET, "/monitor/api/metrics/hourly"),
