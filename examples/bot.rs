@@ -106,7 +106,10 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         .nest("/monitor", monitor_axum::router(monitor.clone(), auth))
         // axum serves the nested `/` (the dashboard) at `/monitor`; send the
         // folder form there too (the browser keeps the `#token=` fragment).
-        .route("/monitor/", get(|| async { Redirect::permanent("../monitor") }))
+        .route(
+            "/monitor/",
+            get(|| async { Redirect::permanent("../monitor") }),
+        )
         // The bot's own routes, timed per route into the monitor
         // (`/metrics`: monitor_http_requests_total{route="/webhook/message"}).
         .merge(webhooks(monitor.clone()).layer(RequestMetricsLayer::new(monitor.clone())))

@@ -124,7 +124,12 @@ fn handle_messages(monitor: &Monitor) -> ! {
             let tenant = TENANTS[rng.random_range(0..TENANTS.len())];
             monitor.publish_message(
                 Some(tenant),
-                MessageEvent::new(&user_id, Some(name), Some(text), took.as_secs_f64() * 1000.0),
+                MessageEvent::new(
+                    &user_id,
+                    Some(name),
+                    Some(text),
+                    took.as_secs_f64() * 1000.0,
+                ),
             );
         }
         if rng.random_range(0..200) == 0 {

@@ -15,8 +15,7 @@ use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
-    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, stream,
-    ws,
+    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, stream, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 

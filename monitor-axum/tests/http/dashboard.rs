@@ -51,7 +51,10 @@ async fn links_resolve_at_the_prefix_and_as_a_folder() {
     // the segment there, and not when a host serves the folder form.
     let (_, _, body) = fetch("/monitor?x=1").await;
     let html = String::from_utf8(body).expect("utf-8");
-    assert!(html.contains(r#"href="monitor/assets/style.css""#), "{html}");
+    assert!(
+        html.contains(r#"href="monitor/assets/style.css""#),
+        "{html}"
+    );
     assert!(!html.contains(r#"="assets/"#));
     let monitor = monitor_core::Monitor::builder().start().expect("runtime");
     let inner: axum::Router = monitor_axum::router(monitor, auth());
@@ -84,7 +87,12 @@ async fn assets_have_their_types() {
 async fn a_matching_etag_is_a_304() {
     let (app, _) = app();
     let (_, headers, _) = send(&app, request(Method::GET, "/monitor/assets/app.js", None)).await;
-    assert!(headers[header::ETAG].to_str().expect("ascii").starts_with('"'));
+    assert!(
+        headers[header::ETAG]
+            .to_str()
+            .expect("ascii")
+            .starts_with('"')
+    );
     let etag = headers[header::ETAG].clone();
     let req = Request::builder()
         .uri("/monitor/assets/app.js")
@@ -127,9 +135,15 @@ async fn me_says_what_the_token_may_do() {
     let (_, acme) = get(&app, "/monitor/api/me", Some(ACME)).await;
     assert_eq!(acme["role"], "client");
     assert_eq!(acme["client_id"], "acme");
-    assert_eq!((&acme["can_resolve"], &acme["can_acknowledge"]), (&false.into(), &true.into()));
+    assert_eq!(
+        (&acme["can_resolve"], &acme["can_acknowledge"]),
+        (&false.into(), &true.into())
+    );
     let (_, monitor) = get(&app, "/monitor/api/me", Some(MONITOR)).await;
-    assert_eq!((&monitor["sees_all"], &monitor["can_acknowledge"]), (&true.into(), &false.into()));
+    assert_eq!(
+        (&monitor["sees_all"], &monitor["can_acknowledge"]),
+        (&true.into(), &false.into())
+    );
     let (status, _) = get(&app, "/monitor/api/me", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -11,10 +11,7 @@ use tokio::sync::{Notify, mpsc};
 use super::handle::{Listener, LiveFn, Shared, Tasks};
 use super::heartbeat::{DEFAULT_MAX_HEARTBEATS, Heartbeats, clean_name};
 use super::runner::{CheckSlot, RunCounters};
-use super::{
-    CheckOptions, Health, HealthChange, HealthCheck, LiveMetrics, Thresholds,
-    evaluator,
-};
+use super::{CheckOptions, Health, HealthChange, HealthCheck, LiveMetrics, Thresholds, evaluator};
 use crate::clock::Clock;
 
 /// Most checks one [`Health`] runs; more are rejected and counted.

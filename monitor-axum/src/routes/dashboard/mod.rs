@@ -35,11 +35,7 @@ pub(crate) async fn index(OriginalUri(uri): OriginalUri, headers: HeaderMap) -> 
     let mut response = if matches(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (
-            [(header::CONTENT_TYPE, assets::INDEX.content_type)],
-            html,
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, assets::INDEX.content_type)], html).into_response()
     };
     secure(&mut response, &headers, &etag);
     response
@@ -154,10 +150,15 @@ mod tests {
     fn the_policy_names_only_a_plain_host() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(policy(&h).contains("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080;"));
+        assert!(
+            policy(&h).contains("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080;")
+        );
         h.insert(header::HOST, HeaderValue::from_static("evil; script-src *"));
         let p = policy(&h);
-        assert!(p.contains("connect-src 'self';") && !p.contains("evil"), "{p}");
+        assert!(
+            p.contains("connect-src 'self';") && !p.contains("evil"),
+            "{p}"
+        );
         assert!(!policy(&HeaderMap::new()).contains("unsafe"));
     }
 }
