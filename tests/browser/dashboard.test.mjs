@@ -163,7 +163,7 @@ test('a phone number from /webhook/call never appears in full', async () => {
   for (const full of ['8675309', '5558675309', '15558675309']) assert.ok(!html.includes(full), `page shows ${full}`);
 });
 
-test('filters narrow the error list, and an admin resolves', async () => {
+test('filters narrow the error list (and its export), and an admin resolves', async () => {
   const marker = `checkout-${RUN}`;
   const all = await until('an error total', async () => {
     const t = await page.locator('#errors-total').textContent();
@@ -179,6 +179,15 @@ test('filters narrow the error list, and an admin resolves', async () => {
   await until('one match', async () => (await page.locator('#errors li.err').count()) === 1
     && (await page.locator('#errors-total').textContent()).startsWith('1 '));
   assert.ok(all > 1, `unfiltered total ${all}`);
+  // The export buttons download the filtered list with the bearer token.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'errors CSV' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^monitor-errors-\d{8}T\d{6}\.csv$/);
+  const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  assert.equal(csv.trim().split('\n').length, 2, csv);
+  assert.ok(csv.includes(marker), csv);
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-filtered.png') });
   await page.locator('#errors li.err', { hasText: marker }).getByRole('button', { name: 'Resolve' }).click();
   await until('the resolved error to leave the unresolved list', async () => (await page.locator('#errors li.err', { hasText: marker }).count()) === 0);
