@@ -39,7 +39,11 @@ async fn a_reading_client_answers_pings_and_stays(entry: Entry) {
         match next {
             Err(_time_is_up) => break,
             Ok(Some(Ok(Message::Ping(_)))) => client.pings += 1,
-            Ok(other) => frames.push(format!("{other:?}")),
+            Ok(Some(Ok(other))) => frames.push(format!("{other:?}")),
+            Ok(ended) => panic!(
+                "{entry:?}: the connection ended after {} pings: {ended:?}",
+                client.pings
+            ),
         }
     }
     assert!(
