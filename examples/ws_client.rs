@@ -41,7 +41,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("MONITOR_WS_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
     let token = std::env::var("MONITOR_TOKEN")
         .or_else(|_| std::env::var("MONITOR_ADMIN_TOKEN"))
-        .map_err(|_| "set MONITOR_TOKEN to a token the bot printed (admin, monitor or a client's)")?;
+        .map_err(
+            |_| "set MONITOR_TOKEN to a token the bot printed (admin, monitor or a client's)",
+        )?;
     let channels: Vec<String> = std::env::args()
         .nth(1)
         .unwrap_or_else(|| ALL.to_owned())
@@ -54,8 +56,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (mut ws, _response) = connect_async(url.as_str())
         .await
         .map_err(|e| format!("cannot connect to {url}: {e} (is the bot running?)"))?;
-    ws.send(Message::text(json!({"type": "auth", "token": token}).to_string()))
-        .await?;
+    ws.send(Message::text(
+        json!({"type": "auth", "token": token}).to_string(),
+    ))
+    .await?;
     ws.send(Message::text(
         json!({"type": "subscribe", "channels": channels}).to_string(),
     ))

@@ -78,7 +78,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ws_fanout: {e}");
@@ -91,7 +94,14 @@ fn main() -> ExitCode {
     );
     println!(
         "{:>7} {:>10} {:>8} {:>8} {:>8} {:>11} {:>11} {:>13}  stalled clients",
-        "stalled", "delivered", "p50 ms", "p99 ms", "max ms", "server CPU", "client CPU", "KiB/conn"
+        "stalled",
+        "delivered",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "server CPU",
+        "client CPU",
+        "KiB/conn"
     );
     for &stalled in &args.stalled {
         match runtime.block_on(round(&args, stalled)) {
@@ -324,11 +334,7 @@ impl Server {
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
             .ok_or("no VmRSS")?;
-        Ok(line
-            .split_whitespace()
-            .nth(1)
-            .ok_or("bad VmRSS")?
-            .parse()?)
+        Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
     }
 
     fn cpu_ticks(&self) -> Result<u64, Box<dyn std::error::Error>> {
