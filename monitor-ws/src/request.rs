@@ -113,11 +113,7 @@ impl ConnectRequest {
 /// non-empty one.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?
-        .trim();
-    (!token.is_empty()).then_some(token)
+    monitor_core::auth::bearer_token(value)
 }
 
 impl std::fmt::Debug for ConnectRequest {
