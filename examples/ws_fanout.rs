@@ -15,6 +15,11 @@
 //! every event) run here, on loopback; each takes the stamp out of every
 //! event it receives. Stalled clients subscribe and then never read.
 //!
+//! `--entry broadcast` runs, for comparison, the design a user would
+//! write first: a `tokio::sync::broadcast` channel of pre-serialized
+//! events and one task per connection sending each to its socket (no
+//! auth, rooms, coalescing or lag handling).
+//!
 //! Printed per round: events delivered, latency p50/p99/max, the server's
 //! CPU (percent of one core, from /proc), its resident memory per
 //! connection (RSS after connecting minus before, divided by the
@@ -68,7 +73,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("ws_fanout: {e}");
             eprintln!(
-                "usage: ws_fanout [--clients N] [--rate EVENTS_PER_S] [--seconds S] [--stalled A,B] [--entry axum|standalone]"
+                "usage: ws_fanout [--clients N] [--rate EVENTS_PER_S] [--seconds S] [--stalled A,B] [--entry axum|standalone|broadcast]"
             );
             return ExitCode::from(2);
         }
@@ -132,7 +137,9 @@ fn parse_args() -> Result<Args, String> {
                     .map(|v| number(v).map(|n| n as usize))
                     .collect::<Result<_, _>>()?;
             }
-            "--entry" if value == "axum" || value == "standalone" => args.entry = value,
+            "--entry" if ["axum", "standalone", "broadcast"].contains(&value.as_str()) => {
+                args.entry = value;
+            }
             _ => return Err(format!("unknown argument {flag} {value}")),
         }
     }
@@ -369,7 +376,9 @@ fn serve(spec: &str) -> ExitCode {
     let result = runtime.block_on(async move {
         let monitor = Monitor::builder().start()?;
         let auth = MonitorAuth::new().admin(TOKEN).rate_limit(0);
-        let url = if entry == "standalone" {
+        let url = if entry == "broadcast" {
+            baseline::start(monitor.clone()).await?
+        } else if entry == "standalone" {
             let server = WsBroadcaster::new(monitor.clone(), auth)
                 .bind("127.0.0.1:0")
                 .await?;
@@ -437,5 +446,66 @@ async fn publish(monitor: Monitor, rate: u64) {
             EventData::Json(data),
         );
         monitor.bus().publish(event);
+    }
+}
+
+/// The obvious alternative, measured in the same run: the bus's events
+/// forwarded into a `tokio::sync::broadcast` channel (serialized once),
+/// one task per connection awaiting the channel and sending each event.
+mod baseline {
+    use std::sync::Arc;
+
+    use futures_util::{SinkExt, StreamExt};
+    use monitor_core::Monitor;
+    use monitor_core::bus::{Audience, ChannelSet};
+    use tokio::net::TcpListener;
+    use tokio::sync::broadcast;
+    use tokio_tungstenite::tungstenite::Message;
+
+    pub(super) async fn start(monitor: Monitor) -> Result<String, Box<dyn std::error::Error>> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (tx, _) = broadcast::channel::<Arc<str>>(1024);
+        let mut feed = monitor
+            .bus()
+            .subscribe(Audience::Operators, ChannelSet::all())?;
+        let forward = tx.clone();
+        tokio::spawn(async move {
+            while let Some(event) = feed.recv().await {
+                let _ = forward.send(Arc::from(event.json()));
+            }
+        });
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
+                let mut rx = tx.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                        return;
+                    };
+                    // The welcome frames the clients wait for.
+                    for hello in ["{}", "{}"] {
+                        if ws.send(Message::text(hello)).await.is_err() {
+                            return;
+                        }
+                    }
+                    loop {
+                        tokio::select! {
+                            event = rx.recv() => match event {
+                                Ok(json) => {
+                                    if ws.send(Message::text(&*json)).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                                Err(broadcast::error::RecvError::Closed) => return,
+                            },
+                            frame = ws.next() => if frame.is_none() { return },
+                        }
+                    }
+                });
+            }
+        });
+        Ok(format!("ws://{addr}/"))
     }
 }

@@ -116,13 +116,6 @@ impl FromRequestParts<AppState> for Caller {
 /// The token of an `Authorization: Bearer` header, if there is a
 /// non-empty one.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    monitor_core::auth::bearer_token(value)
 }

@@ -173,6 +173,24 @@ impl MonitorAuth {
     }
 }
 
+/// The token of an `Authorization` header value `Bearer <token>` (scheme
+/// case as browsers and curl send it), if there is a non-empty one.
+///
+/// ```
+/// use monitor_core::auth::bearer_token;
+///
+/// assert_eq!(bearer_token("Bearer abc "), Some("abc"));
+/// assert_eq!(bearer_token("Basic abc"), None);
+/// assert_eq!(bearer_token("Bearer "), None);
+/// ```
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization.strip_prefix("bearer "))?
+        .trim();
+    (!token.is_empty()).then_some(token)
+}
+
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }

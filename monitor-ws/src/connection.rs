@@ -55,9 +55,12 @@ pub(crate) async fn drive<S>(shared: Arc<Shared>, mut ws: WebSocketStream<S>, st
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    // From the first byte: a `close_all` while this connection is still
+    // authenticating closes it as soon as it is authenticated.
+    let closing = shared.closing.subscribe();
     let reason = match authenticate(&shared, &mut ws, start.token).await {
         Err(reason) => reason,
-        Ok(role) => run(&shared, ws, role, start.channels).await,
+        Ok(role) => run(&shared, ws, role, start.channels, closing).await,
     };
     shared.counters.closed(reason);
 }
@@ -154,6 +157,7 @@ async fn run<S>(
     mut ws: WebSocketStream<S>,
     role: Role,
     channels: ChannelSet,
+    closing: watch::Receiver<u64>,
 ) -> CloseReason
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -181,7 +185,7 @@ where
         subscription,
         caught_up_at: 0,
     };
-    let mut writer = pin!(writer.run(rx));
+    let mut writer = pin!(writer.run(rx, closing));
     tokio::select! {
         end = &mut reader => match end {
             Some(reason) => reason,
@@ -294,12 +298,14 @@ impl<Si> Writer<'_, Si>
 where
     Si: Sink<Message, Error = WsError> + Unpin,
 {
-    async fn run(mut self, mut controls: mpsc::Receiver<Control>) -> CloseReason {
+    async fn run(
+        mut self,
+        mut controls: mpsc::Receiver<Control>,
+        mut closing: watch::Receiver<u64>,
+    ) -> CloseReason {
         let every = self.shared.config.ping_interval;
         let mut ping = interval_at(Instant::now() + every, every);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        // Any change after this point closes the connection.
-        let mut closing: watch::Receiver<u64> = self.shared.closing.subscribe();
         loop {
             let frames = tokio::select! {
                 biased;

@@ -1,6 +1,7 @@
 //! What a connection asks for in its URL: `?token=T&channels=a,b`.
 
 use monitor_core::bus::{ChannelSet, UnknownChannel};
+use tokio_tungstenite::tungstenite::http::{HeaderMap, header};
 
 /// Longest query string accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 4 * 1024;
@@ -81,8 +82,17 @@ impl ConnectRequest {
         Ok(request)
     }
 
-    /// A request with this token (for hosts that take it from elsewhere,
-    /// such as an `Authorization` header).
+    /// Parses an upgrade request's query and headers: the token is the
+    /// query's `token`, else an `Authorization: Bearer` header's.
+    pub fn from_request(query: Option<&str>, headers: &HeaderMap) -> Result<Self, QueryError> {
+        let request = Self::from_query(query)?;
+        Ok(match (request.has_token(), bearer(headers)) {
+            (false, Some(token)) => request.with_token(token),
+            _ => request,
+        })
+    }
+
+    /// A request with this token (for hosts that take it from elsewhere).
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into()).filter(|t| !t.is_empty());
         self
@@ -97,6 +107,13 @@ impl ConnectRequest {
     pub fn channels(&self) -> ChannelSet {
         self.channels
     }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is a
+/// non-empty one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    monitor_core::auth::bearer_token(value)
 }
 
 impl std::fmt::Debug for ConnectRequest {
@@ -137,6 +154,25 @@ mod tests {
         assert_eq!(field("channels=errors,bogus"), "channels");
         assert_eq!(field("client_id=globex"), "client_id");
         assert_eq!(field(&"x".repeat(MAX_QUERY_BYTES + 1)), "query");
+    }
+
+    #[test]
+    fn the_query_token_wins_over_the_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            "Bearer from-header".parse().expect("value"),
+        );
+        let r = ConnectRequest::from_request(None, &headers).expect("valid");
+        assert_eq!(r.token.as_deref(), Some("from-header"));
+        let r = ConnectRequest::from_request(Some("token=from-query"), &headers).expect("valid");
+        assert_eq!(r.token.as_deref(), Some("from-query"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().expect("value"));
+        assert!(
+            !ConnectRequest::from_request(None, &headers)
+                .expect("valid")
+                .has_token()
+        );
     }
 
     #[test]

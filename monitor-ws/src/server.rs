@@ -1,6 +1,7 @@
 //! The standalone server, for hosts without an HTTP framework: accepts
 //! TCP connections, answers the upgrade (any path; the query carries
-//! `token` and `channels`) and runs the protocol on each.
+//! `token` and `channels`, or an `Authorization: Bearer` header the
+//! token) and runs the protocol on each.
 
 use std::io;
 use std::net::SocketAddr;
@@ -53,15 +54,20 @@ impl WsBroadcaster {
             if permit.is_none() {
                 return Err(refusal(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "too many connections",
+                    "unavailable",
+                    "too many WebSocket connections; retry later".to_owned(),
                 ));
             }
-            match ConnectRequest::from_query(req.uri().query()) {
+            match ConnectRequest::from_request(req.uri().query(), req.headers()) {
                 Ok(r) => {
                     request = Some(r);
                     Ok(resp)
                 }
-                Err(e) => Err(refusal(StatusCode::BAD_REQUEST, &e.to_string())),
+                Err(e) => Err(refusal(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    format!("{}: {e}", e.field()),
+                )),
             }
         };
         let config = self.config().websocket();
@@ -75,8 +81,10 @@ impl WsBroadcaster {
     }
 }
 
-fn refusal(status: StatusCode, message: &str) -> ErrorResponse {
-    let body = serde_json::json!({"error": {"code": status.as_u16(), "message": message}});
+/// A refused upgrade, in the router's error shape
+/// `{"error":{"code","message"}}`.
+fn refusal(status: StatusCode, code: &str, message: String) -> ErrorResponse {
+    let body = serde_json::json!({"error": {"code": code, "message": message}});
     let mut response = ErrorResponse::new(Some(body.to_string()));
     *response.status_mut() = status;
     response

@@ -18,7 +18,6 @@ use hyper_util::rt::TokioIo;
 use monitor_ws::ConnectRequest;
 use monitor_ws::upgrade::{UpgradeError, accept_key};
 
-use crate::gate::bearer;
 use crate::{ApiError, AppState};
 
 pub(crate) async fn ws(State(app): State<AppState>, request: Request) -> Response {
@@ -31,13 +30,8 @@ pub(crate) async fn ws(State(app): State<AppState>, request: Request) -> Respons
 fn upgrade(app: AppState, request: Request) -> Result<Response, ApiError> {
     let (mut parts, _body) = request.into_parts();
     let accept = accept_key(&parts.method, &parts.headers).map_err(refusal)?;
-    let mut connect = ConnectRequest::from_query(parts.uri.query())
+    let connect = ConnectRequest::from_request(parts.uri.query(), &parts.headers)
         .map_err(|e| ApiError::invalid(e.field(), &e))?;
-    if !connect.has_token()
-        && let Some(token) = bearer(&parts.headers)
-    {
-        connect = connect.with_token(token);
-    }
     let on_upgrade = parts
         .extensions
         .remove::<OnUpgrade>()

@@ -161,10 +161,8 @@ async fn silence_past_the_deadline_is_1008(entry: Entry) {
     assert!(before.is_empty(), "{before:?}");
 }
 
-/// The axum route also takes `Authorization: Bearer` on the upgrade
-/// request (the URL's token wins). The standalone server's credentials are
-/// `?token=` and the first frame only: there the header is no credential
-/// and the connection authenticates in-band as usual.
+/// Both entry points also take `Authorization: Bearer` on the upgrade
+/// request (the URL's token wins).
 async fn authorization_header(entry: Entry) {
     let monitor = monitor();
     let server = Server::start(entry, &monitor, WsConfig::new()).await;
@@ -179,29 +177,26 @@ async fn authorization_header(entry: Entry) {
     };
 
     let mut client = server.connect_request(with_header("", ACME)).await;
-    match entry {
-        Entry::Axum => {
-            let hello = client.reply().await;
-            assert_eq!(hello["type"], "authenticated", "{hello}");
-            assert_eq!(hello["data"]["role"], "client:acme", "{hello}");
-            client.ping().await;
+    let hello = client.reply().await;
+    assert_eq!(hello["type"], "authenticated", "{entry:?}: {hello}");
+    assert_eq!(hello["data"]["role"], "client:acme", "{entry:?}: {hello}");
+    client.ping().await;
 
-            let mut client = server
-                .connect_request(with_header(&format!("token={MONITOR}"), ACME))
-                .await;
-            let hello = client.reply().await;
-            assert_eq!(hello["data"]["role"], "monitor", "the URL's token wins");
+    let mut client = server
+        .connect_request(with_header(&format!("token={MONITOR}"), ACME))
+        .await;
+    let hello = client.reply().await;
+    assert_eq!(
+        hello["data"]["role"], "monitor",
+        "{entry:?}: the URL's token wins"
+    );
 
-            let mut client = server.connect_request(with_header("", "not-a-token")).await;
-            assert_eq!(client.close_code().await.0, 1008, "wrong bearer token");
-        }
-        Entry::Standalone => {
-            client.send(json!({"type": "auth", "token": MONITOR})).await;
-            let hello = client.reply().await;
-            assert_eq!(hello["type"], "authenticated", "{hello}");
-            assert_eq!(hello["data"]["role"], "monitor", "{hello}");
-        }
-    }
+    let mut client = server.connect_request(with_header("", "not-a-token")).await;
+    assert_eq!(
+        client.close_code().await.0,
+        1008,
+        "{entry:?}: wrong bearer token"
+    );
 }
 
 async fn bad_query_is_refused_at_the_upgrade(entry: Entry) {
@@ -215,21 +210,10 @@ async fn bad_query_is_refused_at_the_upgrade(entry: Entry) {
         (format!("token={ACME}&channels=errors,bogus"), "channels"),
         (format!("token={ACME}&token={ADMIN}"), "token"),
     ] {
+        // The same answer from both entry points: the router's 400.
         let (status, body) = server.refused(&query).await;
-        match entry {
-            Entry::Axum => {
-                let status = StatusCode::from_u16(status).expect("an HTTP status");
-                assert_names_field(status, &body, field);
-            }
-            Entry::Standalone => {
-                assert_eq!(status, 400, "{query}: {body}");
-                let message = body["error"]["message"].as_str().unwrap_or_default();
-                assert!(
-                    message.contains(field),
-                    "{query}: the refusal should name `{field}`: {body}"
-                );
-            }
-        }
+        let status = StatusCode::from_u16(status).expect("an HTTP status");
+        assert_names_field(status, &body, field);
     }
     // Nothing was admitted on the way.
     let mut client = server.open(ACME, "").await;

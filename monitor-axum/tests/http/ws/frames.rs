@@ -322,13 +322,10 @@ async fn a_flood_gets_one_rate_limited_error(entry: Entry) {
         .collect();
     // The burst's first frame passes; the first refused one is answered
     // with one error and the rest of that run are ignored. (Should the
-    // machine be so slow that the rate lets a frame through mid-flood, a
-    // new run starts: never two errors in a row.)
-    assert_eq!(
-        kinds.get(..2),
-        Some(["pong", "rate_limited"].as_slice()),
-        "{entry:?}"
-    );
+    // machine stall the server for a second mid-flood, the rate lets a
+    // frame through and a new run starts: never two errors in a row.)
+    assert_eq!(kinds.first(), Some(&"pong"), "{entry:?}: {kinds:?}");
+    assert!(kinds.contains(&"rate_limited"), "{entry:?}: {kinds:?}");
     assert!(
         kinds
             .windows(2)

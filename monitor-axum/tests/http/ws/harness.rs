@@ -18,7 +18,7 @@ use monitor_core::Monitor;
 use monitor_core::bus::{Channel, EventData, MonitorEvent};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::timeout;
+use tokio::time::{Instant, timeout};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -29,6 +29,10 @@ use crate::common::auth;
 /// Longest wait for anything the test expects; far above what any step
 /// needs, so only a hang trips it.
 pub const DEADLINE: Duration = Duration::from_secs(5);
+
+/// Longest a loop of reads may take in all (a stream of frames that never
+/// brings the awaited one must fail, not spin).
+pub const OVERALL: Duration = Duration::from_secs(15);
 
 /// Every channel, as a `?channels=` value.
 pub const ALL_CHANNELS: &str = "metrics,messages,errors,calls,health,queue,alerts";
@@ -262,7 +266,9 @@ impl Client {
     /// `error`, `lagged`); bus events read on the way are kept for
     /// [`event`](Self::event).
     pub async fn reply(&mut self) -> Value {
+        let end = Instant::now() + OVERALL;
         loop {
+            assert!(Instant::now() < end, "no reply, only events");
             let v = self.read_json().await;
             if is_event(&v) {
                 self.backlog.push_back(v);
@@ -281,8 +287,13 @@ impl Client {
 
     /// Bus events up to and including the first one `last` accepts.
     pub async fn events_until(&mut self, last: impl Fn(&Value) -> bool) -> Vec<Value> {
-        let mut events = Vec::new();
+        let (mut events, end) = (Vec::new(), Instant::now() + OVERALL);
         loop {
+            assert!(
+                Instant::now() < end,
+                "not the awaited event after {} others",
+                events.len()
+            );
             let v = self.event().await;
             let done = last(&v);
             events.push(v);
@@ -315,7 +326,9 @@ impl Client {
     /// the socket ending without one.
     pub async fn ended(&mut self) -> Ended {
         let mut frames: Vec<Value> = self.backlog.drain(..).collect();
+        let end = Instant::now() + OVERALL;
         loop {
+            assert!(Instant::now() < end, "the connection did not end");
             match self.raw().await {
                 Some(Ok(Message::Close(frame))) => {
                     return Ended {
@@ -407,12 +420,9 @@ pub fn set<const N: usize>(names: [&str; N]) -> BTreeSet<String> {
 
 /// Polls `check` until it holds or the deadline passes.
 pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let deadline = Instant::now() + DEADLINE;
     while !check() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not within the deadline: {what}"
-        );
+        assert!(Instant::now() < deadline, "not within the deadline: {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -2,8 +2,7 @@
 //! masking wherever a value can leave, expiry, distributions, caps,
 //! persistence and hostile input.
 
-mod support;
-use support::value_of;
+use crate::support::value_of;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};

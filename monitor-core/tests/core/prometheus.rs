@@ -1,7 +1,6 @@
 //! The collector's figures rendered by metrics-exporter-prometheus.
 
-mod support;
-use support::value_of;
+use crate::support::value_of;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
 use monitor_core::{CollectorConfig, ManualClock, MetricsCollector};

@@ -325,11 +325,17 @@ fn a_writer_killed_mid_write_leaves_a_whole_snapshot() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("killed.snap");
     let exe = std::env::current_exe().expect("test binary");
+    // The child's name as the harness knows it: its module path without
+    // the crate, e.g. `persistence::snapshot_writer_child`.
+    let child_test = match module_path!().split_once("::") {
+        Some((_crate, module)) => format!("{module}::snapshot_writer_child"),
+        None => "snapshot_writer_child".to_owned(),
+    };
     for round in 0..6u64 {
         let mut child = std::process::Command::new(&exe)
             .args([
                 "--exact",
-                "snapshot_writer_child",
+                child_test.as_str(),
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -65,11 +65,14 @@ fn events_become_errors_with_their_fields() {
 
     let d = &errors[2];
     assert_eq!(d.severity, Severity::Critical);
+    // The event's target and module, both this module's path
+    // (`core::errors_tracing` in the tests' one binary).
     assert_eq!(
-        d.service, "errors_tracing",
+        d.service,
+        module_path!(),
         "the target is the default service"
     );
-    assert_eq!(d.operation, "errors_tracing");
+    assert_eq!(d.operation, module_path!(), "the module is the operation");
     assert_eq!(d.error_type, "error");
 }
 

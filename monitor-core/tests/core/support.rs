@@ -2,7 +2,6 @@
 
 /// The value of the sample line `series` (name with labels, exactly as
 /// rendered) in Prometheus text.
-#[allow(dead_code)] // not every test file uses every helper
 pub(crate) fn value_of(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
