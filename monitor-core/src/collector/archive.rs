@@ -28,6 +28,26 @@ pub(crate) struct PeriodSummary {
     pub(crate) unique_users: u64,
 }
 
+/// The users a change brings to a period: a folded slot's registers, or
+/// the one user of a late record (inserted directly: building and merging
+/// a register set for a single user cost microseconds per late record).
+#[derive(Clone, Copy)]
+pub(crate) enum NewUsers<'a> {
+    /// Every user of a folded minute.
+    Many(&'a HllRegisters),
+    /// The user of one record.
+    One(UserHash),
+}
+
+impl NewUsers<'_> {
+    fn add_to(self, acc: &mut HllRegisters) {
+        match self {
+            NewUsers::Many(registers) => acc.merge(registers),
+            NewUsers::One(user) => acc.insert(user),
+        }
+    }
+}
+
 /// One period's messages (count, latency sum and buckets) and users.
 /// Memory is allocated when the period first receives data.
 #[derive(Clone, Default)]
@@ -49,7 +69,7 @@ impl Period {
         count: u64,
         sum_micros: u64,
         buckets: &[(usize, u64)],
-        users: &HllRegisters,
+        users: NewUsers<'_>,
     ) {
         self.summary = None;
         if self.counts.is_empty() {
@@ -63,9 +83,10 @@ impl Period {
             self.lo = self.lo.min(i);
             self.hi = self.hi.max(i);
         }
-        self.users
-            .get_or_insert_with(|| Box::new(HllRegisters::new()))
-            .merge(users);
+        users.add_to(
+            self.users
+                .get_or_insert_with(|| Box::new(HllRegisters::new())),
+        );
     }
 
     pub(crate) fn merge_latency(&self, h: &mut LatencyHistogram) {
@@ -197,21 +218,26 @@ impl Archive {
             .collect();
         let mut users = HllRegisters::new();
         slot.users.merge_into(&mut users);
-        self.add(minute, now_minute, count, sum, &buckets, &users);
+        self.add(
+            minute,
+            now_minute,
+            count,
+            sum,
+            &buckets,
+            NewUsers::Many(&users),
+        );
     }
 
     /// Adds one record that missed its shard slot.
     pub(crate) fn add_late(&mut self, s: &Sample, user: UserHash) {
         self.late_records += 1;
-        let mut users = HllRegisters::new();
-        users.insert(user);
         self.add(
             s.minute,
             s.now_minute,
             1,
             s.micros,
             &[(s.bucket, 1)],
-            &users,
+            NewUsers::One(user),
         );
     }
 
@@ -222,10 +248,10 @@ impl Archive {
         count: u64,
         sum: u64,
         buckets: &[(usize, u64)],
-        users: &HllRegisters,
+        users: NewUsers<'_>,
     ) {
         self.folded_messages += count;
-        self.all_users.merge(users);
+        users.add_to(&mut self.all_users);
         for ring in [&mut self.minutes, &mut self.hours] {
             if let Some(p) = ring.entry(minute, now) {
                 p.add(count, sum, buckets, users);

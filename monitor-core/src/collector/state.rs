@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed};
 use serde::{Deserialize, Serialize};
 
 use super::MetricsCollector;
-use super::archive::{DAY_SLOTS, HOUR_SLOTS, MINUTE_SLOTS, Ring};
+use super::archive::{DAY_SLOTS, HOUR_SLOTS, MINUTE_SLOTS, NewUsers, Ring};
 use super::sample::MINUTE_MS;
 use crate::period::EMPTY;
 use crate::sketch::{HistogramState, HllRegisters, HllState, SketchStateError};
@@ -200,7 +200,7 @@ fn merge_ring(ring: &mut Ring, periods: &[DecodedPeriod], now_minute: u64) {
     let now_key = now_minute / ring.unit();
     for p in periods.iter().filter(|p| p.key <= now_key) {
         if let Some(period) = ring.periods.entry(p.key, now_key) {
-            period.add(p.count, p.sum_micros, &p.buckets, &p.users);
+            period.add(p.count, p.sum_micros, &p.buckets, NewUsers::Many(&p.users));
         }
     }
 }
