@@ -77,10 +77,10 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
     let monitor = builder.start()?;
 
     say(format_args!(
-        "demo bot: {} handlers, {} simulated users, ~{} msg/s, calls and errors{}; snapshot: {}; Ctrl-C to stop",
+        "demo bot: {} handlers, {} simulated users, up to {} msg/s (a working day's curve), calls and errors{}; snapshot: {}; Ctrl-C to stop",
         sim::HANDLERS,
         sim::USERS,
-        sim::HANDLERS as u64 * sim::RATE_PER_HANDLER,
+        sim::PEAK_RATE,
         if config.simulate {
             ""
         } else {
@@ -120,6 +120,13 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         });
 
     if config.simulate {
+        // A restored snapshot already holds the past week.
+        if !matches!(
+            monitor.persist_status().restore,
+            RestoreOutcome::Restored { .. }
+        ) {
+            sim::history::spawn(&monitor);
+        }
         sim::start(&monitor);
     }
     let (stop, stopping) = watch::channel(false);

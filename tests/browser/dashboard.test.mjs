@@ -24,10 +24,11 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'target/screenshots');
 const ADMIN = 'browser-admin-token';
 const ACME = 'browser-acme-token';
+const MONITOR = 'browser-monitor-token';
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const RUN = Date.now().toString(36);
 
-let bot, base, browser, page;
+let bot, port, base, browser, page;
 const pageErrors = [];
 let botLog = '';
 
@@ -78,23 +79,29 @@ async function open(context, url) {
   return p;
 }
 
-before(async () => {
-  assert.ok(existsSync(BOT), `no demo bot at ${BOT}: run cargo build --release --example bot first`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+/** Starts the demo bot on `port` and waits until it answers. */
+async function startBot() {
   bot = spawn(BOT, [], {
     env: {
       ...process.env,
       MONITOR_ADDR: `127.0.0.1:${port}`,
       MONITOR_ADMIN_TOKEN: ADMIN,
       MONITOR_CLIENT_TOKENS: `acme:${ACME},globex:browser-globex-token`,
+      MONITOR_MONITOR_TOKENS: MONITOR,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   bot.stdout.on('data', (d) => { botLog += d; });
   bot.stderr.on('data', (d) => { botLog += d; });
   await until('the bot to answer /monitor/health', async () => (await fetch(`${base}/monitor/health`)).status < 600, 15000);
+}
+
+before(async () => {
+  assert.ok(existsSync(BOT), `no demo bot at ${BOT}: run cargo build --release --example bot first`);
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  await startBot();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -216,6 +223,27 @@ test('a tenant sees no resolve, is refused by the API, and may acknowledge', asy
   await context.close();
 });
 
+test('a monitor token filters by tenant and may neither resolve nor acknowledge', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await open(context, `${base}/monitor#token=${MONITOR}`);
+  await p.locator('#dash').waitFor({ state: 'visible' });
+  assert.equal(await p.locator('#role').textContent(), 'monitor');
+  const marker = `monitor-${RUN}`;
+  await hook('error', { service: 'crm', operation: 'sync', error_type: 'Timeout', message: `${marker} acme`, client_id: 'acme', severity: 'warning' });
+  await hook('error', { service: 'crm', operation: 'sync', error_type: 'Timeout', message: `${marker} globex`, client_id: 'globex', severity: 'warning' });
+  await p.locator('#error-filters input[name="q"]').fill(marker);
+  await until('both tenants\' errors', async () => (await p.locator('#errors li.err').count()) === 2);
+  assert.equal(await p.locator('#errors li.err').getByRole('button').count(), 0, 'a monitor sees no resolve or acknowledge');
+  // The tenant filter (top bar) narrows the error list to that tenant.
+  await until('globex in the tenant list', async () => (await p.locator('#client-filter option[value="globex"]').count()) === 1);
+  await p.locator('#client-filter').selectOption('globex');
+  await until('only globex', async () => {
+    const items = await p.locator('#errors li.err').allTextContents();
+    return items.length === 1 && items[0].includes(`${marker} globex`);
+  });
+  await context.close();
+});
+
 test('pause holds the feed; resume lets it flow again', async () => {
   await page.getByRole('button', { name: 'Pause' }).click();
   assert.equal(await page.locator('#conn').getAttribute('data-state'), 'paused');
@@ -276,6 +304,25 @@ test('a bad token brings the sign-in form back', async () => {
   await p.locator('#token-input').fill(ADMIN);
   await p.getByRole('button', { name: 'Open dashboard' }).click();
   await p.locator('#dash').waitFor({ state: 'visible' });
+  await context.close();
+});
+
+test('when the bot goes away the page polls, then goes live again on its own', async () => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const p = await open(context, `${base}/monitor#token=${ADMIN}`);
+  await until('live', async () => (await p.locator('#conn').getAttribute('data-state')) === 'live');
+  const before = pageErrors.length;
+  bot.kill('SIGKILL');
+  await new Promise((r) => bot.once('exit', r));
+  await until('the page to notice', async () => (await p.locator('#conn').getAttribute('data-state')) === 'polling');
+  await startBot();
+  await until('live again', async () => (await p.locator('#conn').getAttribute('data-state')) === 'live', 40000);
+  // The failed loads while the bot was down are expected; nothing else.
+  const during = pageErrors.splice(before).filter((e) => !/ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|WebSocket/.test(e));
+  assert.deepEqual(during, []);
+  const marker = `after-restart-${RUN}`;
+  await hook('error', { service: 'shop', operation: 'pay', error_type: 'Timeout', message: marker, client_id: 'acme', severity: 'error' });
+  await p.locator('#errors li.err', { hasText: marker }).waitFor({ timeout: 8000 });
   await context.close();
 });
 

@@ -279,12 +279,14 @@ impl DemoConfig {
     }
 
     /// The dashboard link with the admin token in the fragment (which
-    /// browsers never send to the server). The page is at the prefix
-    /// itself, where axum nests the router's `/`. An unspecified listen address
-    /// (`0.0.0.0`) is shown as loopback so the link opens locally.
+    /// browsers never send to the server), in the folder form SPEC §6
+    /// names: the bot redirects `/monitor/` to `/monitor`, where axum nests
+    /// the router's `/`, and the browser keeps the fragment. An unspecified
+    /// listen address (`0.0.0.0`) is shown as loopback so the link opens
+    /// locally.
     pub fn dashboard_link(&self) -> String {
         format!(
-            "http://{}/monitor#token={}",
+            "http://{}/monitor/#token={}",
             display_addr(self.addr),
             self.admin_token.expose()
         )

@@ -86,7 +86,7 @@ fn every_variable_is_read() {
     assert!(!c.simulate);
     assert_eq!(
         c.dashboard_link(),
-        "http://127.0.0.1:9000/monitor#token=adm-1"
+        "http://127.0.0.1:9000/monitor/#token=adm-1"
     );
 
     let auth = c.auth();

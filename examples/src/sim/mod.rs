@@ -3,13 +3,16 @@
 //!
 //! Four handler threads answer messages from 50 000 simulated users (a few
 //! heavy users, a long tail) with log-normal response times and the odd
-//! slow outlier, at a few thousand messages per second. Beside them the bot
+//! slow outlier, at up to [`PEAK_RATE`] messages per second, following a
+//! working day ([`load`]: quiet at night and at weekends). At start the
+//! past week is filled in with the same shape ([`history`]), so charts and
+//! the day × hour heatmap have something to show. Beside them the bot
 //! takes calls (masked phone numbers, connection quality), runs agent jobs
 //! (an orchestrator and its steps, with progress), reports errors of
 //! several severities and counts button clicks; [`health`] adds a flaky
-//! optional health check. About two messages a second are also published
-//! as `message:new` (name and text), so a live feed has something to show
-//! without publishing thousands a second.
+//! optional health check. One message in [`PUBLISH_ONE_IN`] is also
+//! published as `message:new` (name and text): about two a second at the
+//! peak, enough for a live feed to read.
 
 use std::f64::consts::TAU;
 use std::thread;
@@ -22,19 +25,25 @@ use monitor_core::errors::{ErrorEvent, Severity};
 use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health, HealthBuilder};
 use rand::Rng;
 
+pub mod history;
+pub mod load;
+
 /// Simulated users.
 pub const USERS: u64 = 50_000;
 /// Handler threads.
 pub const HANDLERS: usize = 4;
-/// Messages per second per handler thread.
-pub const RATE_PER_HANDLER: u64 = 800;
+/// Messages per second per handler thread at the busiest hour of a
+/// weekday ([`load::at`] = 1).
+pub const PEAK_RATE_PER_HANDLER: u64 = 25;
+/// Messages per second, all handlers, at the busiest hour.
+pub const PEAK_RATE: u64 = HANDLERS as u64 * PEAK_RATE_PER_HANDLER;
 /// The simulated tenants.
 pub const TENANTS: [&str; 3] = ["acme", "globex", "initech"];
 /// The heartbeat source the bot beats while it runs (required, 10 s).
 pub const HEARTBEAT: &str = "handlers";
 /// One message in this many is also published as `message:new` (about
-/// two a second at the full rate).
-pub const PUBLISH_ONE_IN: u32 = 1_600;
+/// two a second at the peak rate, one every few seconds at night).
+pub const PUBLISH_ONE_IN: u32 = 50;
 
 /// Display names of the users whose messages are published.
 const NAMES: [&str; 10] = [
@@ -107,15 +116,20 @@ fn flaky_check() -> FnCheck<impl Fn() -> std::future::Ready<CheckResult> + Send 
     })
 }
 
-/// One handler thread: picks a user, "answers", records the message.
+/// One handler thread: picks a user, "answers", records the message, at
+/// the rate the hour calls for (looked up once a second).
 fn handle_messages(monitor: &Monitor) -> ! {
     let mut rng = rand::rng();
     let mut user_id = String::new();
-    let pause = Duration::from_micros(1_000_000 / RATE_PER_HANDLER);
+    let mut pause = Duration::ZERO;
+    let mut next_look = std::time::Instant::now();
     loop {
-        user_id.clear();
-        user_id.push_str("user-");
-        user_id.push_str(&pick_user(&mut rng).to_string());
+        if std::time::Instant::now() >= next_look {
+            let rate = PEAK_RATE_PER_HANDLER as f64 * load::at(std::time::SystemTime::now());
+            pause = Duration::from_secs_f64(1.0 / rate.max(1.0));
+            next_look += Duration::from_secs(1);
+        }
+        self::user_id(&mut user_id, pick_user(&mut rng));
         let took = response_time(&mut rng);
         monitor.record_message(&user_id, took);
         if rng.random_range(0..PUBLISH_ONE_IN) == 0 {
@@ -215,7 +229,10 @@ async fn run_agents(monitor: Monitor) {
     }
 }
 
-/// An error every ~1.5 s: mostly warnings, some errors, rarely critical.
+/// About one error per 400 messages (one every 4 s at the peak rate, at
+/// most 30 s apart at night): mostly warnings, some errors, rarely
+/// critical. The error rate stays near 0.25 %, under the health
+/// thresholds, so the demo is healthy unless someone makes it otherwise.
 async fn report_errors(monitor: Monitor) {
     let kinds = [
         (
@@ -258,18 +275,26 @@ async fn report_errors(monitor: Monitor) {
                 .client(tenant)
                 .severity(severity),
         );
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        let share = load::at(std::time::SystemTime::now());
+        tokio::time::sleep(Duration::from_secs_f64((4.0 / share).min(30.0))).await;
     }
 }
 
+/// Writes user `k`'s id (`user-42`) into `buf`, reusing its allocation.
+pub(crate) fn user_id(buf: &mut String, k: u64) {
+    use std::fmt::Write;
+    buf.clear();
+    let _ = write!(buf, "user-{k}");
+}
+
 /// Heavy users first: user `k` is picked with probability ~1/k (Zipf).
-fn pick_user(rng: &mut impl Rng) -> u64 {
+pub(crate) fn pick_user(rng: &mut impl Rng) -> u64 {
     let u: f64 = rng.random_range(0.0..1.0);
     ((USERS as f64).powf(u) as u64).clamp(1, USERS)
 }
 
 /// Log-normal around 180 ms, with a 1 % tail of slow LLM-style answers.
-fn response_time(rng: &mut impl Rng) -> Duration {
+pub(crate) fn response_time(rng: &mut impl Rng) -> Duration {
     let t = log_normal(rng, 180.0, 0.5);
     if rng.random_range(0..100) == 0 {
         t * 12

@@ -1,0 +1,117 @@
+//! The past week, filled in at start: what the simulated bot would have
+//! handled had it been running, minute by minute along the same
+//! [`load`](super::load) curve as the live handlers. Without it a fresh
+//! demo's charts show one bar and the day × hour heatmap one cell.
+//!
+//! The week is recorded into a private collector on a [`ManualClock`],
+//! through the ordinary `record_message` path (tens of nanoseconds each,
+//! no lock), then exported and merged into the bot's collector with
+//! `restore`, the way a snapshot is: one lock, once. Recording the same
+//! messages into the live collector with `record_message_at` would take
+//! its archive lock per message and keep readers recomputing old hours.
+//!
+//! Only messages are filled in (errors, calls and agent runs start with
+//! the process); a bot restored from a snapshot already has its history
+//! and skips this.
+
+use std::io::Write;
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use monitor_core::{CollectorConfig, ManualClock, MetricsCollector, Monitor};
+use rand::Rng;
+
+use super::{PEAK_RATE, load, pick_user, response_time, user_id};
+
+/// How far back the history goes.
+pub const DAYS: u64 = 7;
+
+/// Response times drawn once and reused: drawing a log-normal per message
+/// would cost more than recording it.
+const DRAWS: usize = 4_096;
+
+/// Fills in the [`DAYS`] before the current hour on a background thread
+/// (a few seconds of one core) and returns at once.
+pub fn spawn(monitor: &Monitor) {
+    let monitor = monitor.clone();
+    let until = SystemTime::now();
+    thread::Builder::new()
+        .name("demo-history".into())
+        .spawn(move || {
+            let began = std::time::Instant::now();
+            let _ = match backfill(&monitor, until, DAYS) {
+                Ok(n) => writeln!(
+                    std::io::stdout(),
+                    "history: the past {DAYS} days filled in ({n} messages, {:.1} s)",
+                    began.elapsed().as_secs_f64()
+                ),
+                Err(e) => writeln!(std::io::stderr(), "demo bot: history not filled in: {e}"),
+            };
+        })
+        .expect("spawn the history thread");
+}
+
+/// Records `days` of traffic ending at the start of `until`'s hour (the
+/// live handlers fill that hour) and adds them to `monitor`'s collector.
+/// Returns how many messages that was.
+pub fn backfill(
+    monitor: &Monitor,
+    until: SystemTime,
+    days: u64,
+) -> Result<u64, monitor_core::sketch::SketchStateError> {
+    let end_minute = until
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        / 3_600
+        * 60;
+    let start_minute = end_minute.saturating_sub(days * 24 * 60);
+    let clock = ManualClock::new(minute(start_minute));
+    let past = MetricsCollector::new(CollectorConfig::default().with_clock(clock.clone()));
+
+    let mut rng = rand::rng();
+    // Formatted per message into one buffer: a table of 50 000 ids would
+    // cost a cache miss or two per message, more than the record.
+    let mut user = String::new();
+    let times: Vec<Duration> = (0..DRAWS).map(|_| response_time(&mut rng)).collect();
+    let mut recorded = 0;
+    for m in start_minute..end_minute {
+        let per_minute = PEAK_RATE as f64 * 60.0 * load::at(minute(m));
+        // Whole messages, the fraction carried by chance.
+        let n = per_minute as u64 + u64::from(rng.random_bool(per_minute.fract()));
+        clock.set(minute(m));
+        for i in 0..n {
+            clock.set(minute(m) + Duration::from_millis(i * 60_000 / n.max(1)));
+            user_id(&mut user, pick_user(&mut rng));
+            past.record_message(&user, times[rng.random_range(0..DRAWS)]);
+        }
+        recorded += n;
+    }
+    // Export as of now, so the past hours sit where they belong.
+    clock.set(until);
+    monitor.collector().restore(&past.export())?;
+    Ok(recorded)
+}
+
+fn minute(m: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(m * 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_day_of_history_lands_in_the_hourly_buckets() {
+        let monitor = Monitor::builder().start().unwrap();
+        let recorded = backfill(&monitor, SystemTime::now(), 1).unwrap();
+        let collector = monitor.collector();
+        assert_eq!(collector.current_stats().messages.total, recorded);
+        // The 24 hours before the current one, which stays empty.
+        let filled: Vec<u64> = collector.hourly(25).iter().map(|b| b.count).collect();
+        assert_eq!(filled.len(), 25);
+        assert_eq!(filled[24], 0, "{filled:?}");
+        assert_eq!(filled.iter().sum::<u64>(), recorded, "{filled:?}");
+        assert!(filled[..24].iter().all(|&n| n > 0), "{filled:?}");
+    }
+}
