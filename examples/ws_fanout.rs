@@ -31,29 +31,25 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use monitor_axum::{MonitorAuth, RouterConfig};
 use monitor_core::Monitor;
 use monitor_core::bus::{Channel, EventData, MonitorEvent};
+use monitor_examples::load::{WsClient as Client, connect_ws, stalled_end};
+use monitor_examples::procfs::{self, CLK_TCK};
 use monitor_ws::WsBroadcaster;
 use parking_lot::Mutex;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 const TOKEN: &str = "fanout-admin";
 const SERVER_ENV: &str = "WS_FANOUT_SERVER";
-/// Kernel clock ticks per second, the unit of /proc/PID/stat CPU times
-/// (100 on every Linux this runs on).
-const CLK_TCK: f64 = 100.0;
 
 /// The measuring window, as the clients see it.
 const BEFORE: u8 = 0;
 const DURING: u8 = 1;
 const AFTER: u8 = 2;
-
-type Client = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 #[derive(Clone, Debug)]
 struct Args {
@@ -176,12 +172,16 @@ async fn round(args: &Args, stalled: usize) -> Result<String, Box<dyn std::error
     let per_conn = (rss_after.saturating_sub(rss_before)) as f64 / connections;
 
     window.store(DURING, Ordering::Relaxed);
-    let cpu_start = (server.cpu_ticks()?, self_cpu_ticks()?, Instant::now());
+    let cpu_start = (
+        server.cpu_ticks()?,
+        procfs::cpu_ticks("self")?,
+        Instant::now(),
+    );
     tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     window.store(AFTER, Ordering::Relaxed);
     let elapsed = cpu_start.2.elapsed().as_secs_f64();
     let server_cpu = (server.cpu_ticks()? - cpu_start.0) as f64 / CLK_TCK / elapsed * 100.0;
-    let client_cpu = (self_cpu_ticks()? - cpu_start.1) as f64 / CLK_TCK / elapsed * 100.0;
+    let client_cpu = (procfs::cpu_ticks("self")? - cpu_start.1) as f64 / CLK_TCK / elapsed * 100.0;
     // Each task hands in its samples at its next event.
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
@@ -224,19 +224,9 @@ async fn round(args: &Args, stalled: usize) -> Result<String, Box<dyn std::error
 
 /// A client, authenticated and subscribed to the errors channel.
 async fn connect(url: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    let (mut ws, _) = connect_async(url).await?;
-    ws.send(Message::text(
-        json!({"type": "subscribe", "channels": ["errors"]}).to_string(),
-    ))
-    .await?;
-    // `authenticated`, then `subscribed`.
-    for _ in 0..2 {
-        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
-            Ok(Some(Ok(Message::Text(_)))) => {}
-            other => return Err(format!("no welcome from the server: {other:?}").into()),
-        }
-    }
-    Ok(ws)
+    Ok(connect_ws(url, &["errors"])
+        .await
+        .map_err(|e| e.to_string())?)
 }
 
 /// Reads every event; records the latency of those received while the
@@ -257,27 +247,6 @@ async fn receive(mut ws: Client, samples: Arc<Mutex<Vec<u32>>>, window: Arc<Atom
         }
     }
     samples.lock().append(&mut mine);
-}
-
-/// What a stalled client finds when it finally reads (for at most five
-/// seconds: events keep coming).
-async fn stalled_end(mut ws: Client) -> String {
-    let mut lagged = false;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let lag = if lagged { ", lagged seen" } else { "" };
-        match tokio::time::timeout_at(deadline, ws.next()).await {
-            Err(_) => return format!("still open{lag}"),
-            Ok(None) => return format!("ended without a close frame{lag}"),
-            Ok(Some(Err(e))) => return format!("error {e}{lag}"),
-            Ok(Some(Ok(Message::Text(text)))) => lagged |= text.contains(r#""type":"lagged""#),
-            Ok(Some(Ok(Message::Close(frame)))) => {
-                let code = frame.map_or(0, |f| u16::from(f.code));
-                return format!("closed {code}{lag}");
-            }
-            Ok(Some(Ok(_))) => {}
-        }
-    }
 }
 
 /// The `sent_ns` stamp of an event, without a full JSON parse.
@@ -321,44 +290,22 @@ impl Server {
         Ok(Server { child, stdin, url })
     }
 
-    fn stat_field(&self, file: &str) -> Result<String, Box<dyn std::error::Error>> {
-        Ok(std::fs::read_to_string(format!(
-            "/proc/{}/{file}",
-            self.child.id()
-        ))?)
+    fn pid(&self) -> String {
+        self.child.id().to_string()
     }
 
-    fn rss_kib(&self) -> Result<u64, Box<dyn std::error::Error>> {
-        let status = self.stat_field("status")?;
-        let line = status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .ok_or("no VmRSS")?;
-        Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
+    fn rss_kib(&self) -> std::io::Result<u64> {
+        procfs::rss_kib(&self.pid())
     }
 
-    fn cpu_ticks(&self) -> Result<u64, Box<dyn std::error::Error>> {
-        cpu_ticks_of(&self.stat_field("stat")?)
+    fn cpu_ticks(&self) -> std::io::Result<u64> {
+        procfs::cpu_ticks(&self.pid())
     }
 
     fn stop(mut self) {
         drop(self.stdin.take());
         let _ = self.child.wait();
     }
-}
-
-fn self_cpu_ticks() -> Result<u64, Box<dyn std::error::Error>> {
-    cpu_ticks_of(&std::fs::read_to_string("/proc/self/stat")?)
-}
-
-/// utime + stime of a /proc/PID/stat line (fields 14 and 15, counted
-/// after the parenthesised command name, which may hold spaces).
-fn cpu_ticks_of(stat: &str) -> Result<u64, Box<dyn std::error::Error>> {
-    let after = &stat[stat.rfind(')').ok_or("bad stat")? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: u64 = fields.get(11).ok_or("short stat")?.parse()?;
-    let stime: u64 = fields.get(12).ok_or("short stat")?.parse()?;
-    Ok(utime + stime)
 }
 
 /// The child: the monitor and its WebSocket, publishing at the rate until

@@ -1,6 +1,8 @@
 //! The demo bot's parts, as a library so tests can drive them: its
 //! settings ([`config`]), background traffic ([`sim`]), webhooks
-//! ([`webhooks`]), alert routing ([`alerts`]) and stats line ([`report`]).
+//! ([`webhooks`]), alert routing ([`alerts`]) and stats line ([`report`]);
+//! and, for the load tools, a child process's memory and CPU ([`procfs`])
+//! and WebSocket clients ([`load`]).
 //! `examples/bot.rs` is a thin main on top:
 //!
 //! ```no_run
@@ -21,6 +23,8 @@
 
 pub mod alerts;
 pub mod config;
+pub mod load;
+pub mod procfs;
 pub mod report;
 pub mod sim;
 pub mod webhooks;
