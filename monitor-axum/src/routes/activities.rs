@@ -4,11 +4,12 @@
 //! only its own activities; an unknown kind is a 404.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use monitor_core::activity::{ActivityNode, ActivityStats, ActivityTracker, ActivityView};
 use serde::Serialize;
 
 use super::params::Params;
+use super::segment::Segment;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
@@ -69,7 +70,7 @@ fn views(
 pub(crate) async fn active(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
     views(
@@ -86,7 +87,7 @@ pub(crate) async fn active(
 pub(crate) async fn recent(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
     views(
@@ -104,7 +105,7 @@ pub(crate) async fn recent(
 pub(crate) async fn tree(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityNode>>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;

@@ -4,7 +4,7 @@
 //! Reading never creates a family.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use monitor_core::counters::{self, FamilyStats};
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ use super::params::{DAYS, Params, Periods};
 
 /// `hours` of an event family: 1–24 (what a family keeps), default 24.
 const FAMILY_HOURS: Periods = Periods::new("hours", counters::HOURS, counters::HOURS);
+use super::segment::Segment;
 use crate::gate::Caller;
 use crate::{ApiError, AppState};
 
@@ -39,7 +40,7 @@ pub(crate) async fn families(
 pub(crate) async fn family(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(name): Path<String>,
+    Segment(name): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FamilyStats>, ApiError> {
     operators_only(&role)?;

@@ -48,6 +48,24 @@ async fn traversal_names_are_json_404s() {
 }
 
 #[tokio::test]
+async fn names_that_are_not_utf8_are_json_400s() {
+    let served = Served::start().await;
+    for target in [
+        "/monitor/assets/%ff",
+        "/monitor/assets/app%80.js",
+        // Overlong encodings of `.` and `/`: `../` to a lax decoder.
+        "/monitor/assets/%c0%ae%c0%ae%c0%afCargo.toml",
+        "/monitor/assets/%e0%80%ae%e0%80%ae%e0%80%afCargo.toml",
+        // A lone surrogate, UTF-8 encoded (CESU-8).
+        "/monitor/assets/%ed%a0%80",
+    ] {
+        let answer = served.get(target.as_bytes(), None).await;
+        answer.refused(target, 400, "invalid_parameter", "UTF-8");
+    }
+    served.still_serves().await;
+}
+
+#[tokio::test]
 async fn a_very_long_name_is_a_short_json_404() {
     let served = Served::start().await;
     let long = format!("/monitor/assets/{}", "a".repeat(60_000));

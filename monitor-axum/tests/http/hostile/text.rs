@@ -23,6 +23,27 @@ const NOT_UTF8: &[&str] = &[
 ];
 
 #[tokio::test]
+async fn path_segments_that_are_not_utf8_are_json_400s() {
+    let served = Served::start().await;
+    for bad in NOT_UTF8 {
+        for (method, target) in [
+            ("GET", format!("/monitor/api/events/{bad}")),
+            ("GET", format!("/monitor/api/activities/{bad}/active")),
+            ("GET", format!("/monitor/api/activities/{bad}/recent")),
+            ("GET", format!("/monitor/api/activities/{bad}/tree")),
+            ("POST", format!("/monitor/api/errors/{bad}/resolve")),
+            ("POST", format!("/monitor/api/errors/{bad}/acknowledge")),
+        ] {
+            let answer = served
+                .request(method.as_bytes(), target.as_bytes(), Some(ADMIN), b"", b"")
+                .await;
+            answer.refused(&target, 400, "invalid_parameter", "UTF-8");
+        }
+    }
+    served.still_serves().await;
+}
+
+#[tokio::test]
 async fn nul_in_paths_and_parameters() {
     let served = Served::start().await;
     for (target, status, code, mentions) in [
