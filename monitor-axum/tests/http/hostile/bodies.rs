@@ -114,6 +114,23 @@ async fn a_declared_20_mib_body_is_refused_on_every_route_before_it_is_read() {
 }
 
 #[tokio::test]
+async fn a_chunked_20_mib_body_is_refused_after_the_limit() {
+    let served = Served::start().await;
+    for (method, path) in [
+        ("POST", "/monitor/api/errors/1/resolve"),
+        ("GET", "/monitor/api/metrics"),
+        ("GET", "/monitor/health"),
+        ("GET", "/monitor/assets/app.js"),
+    ] {
+        let (answer, read) = stream_huge(&served, method, path, true).await;
+        let what = format!("{method} {path}, 20 MiB chunked");
+        answer.refused(&what, 413, "too_large", "65536");
+        assert!(read < READ_BOUND, "{what}: the server read {read} bytes");
+    }
+    served.still_serves().await;
+}
+
+#[tokio::test]
 async fn a_chunked_body_under_the_limit_is_read_and_ignored() {
     let served = Served::start().await;
     let body = vec![b'y'; DEFAULT_BODY_LIMIT - 1];
