@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::params::Params;
 use super::segment::Segment;
+use crate::error::echo;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
@@ -47,7 +48,7 @@ pub(crate) async fn sessions(
 fn tracker(app: &AppState, kind: &str) -> Result<ActivityTracker, ApiError> {
     app.monitor
         .activity_kind(kind)
-        .ok_or_else(|| ApiError::not_found(format!("no activities of kind {kind:?}")))
+        .ok_or_else(|| ApiError::not_found(format!("no activities of kind {:?}", echo(kind))))
 }
 
 fn views(

@@ -14,6 +14,7 @@ use super::params::{DAYS, Params, Periods};
 /// `hours` of an event family: 1–24 (what a family keeps), default 24.
 const FAMILY_HOURS: Periods = Periods::new("hours", counters::HOURS, counters::HOURS);
 use super::segment::Segment;
+use crate::error::echo;
 use crate::gate::Caller;
 use crate::{ApiError, AppState};
 
@@ -51,6 +52,6 @@ pub(crate) async fn family(
         .monitor
         .counters()
         .get(&name)
-        .ok_or_else(|| ApiError::not_found(format!("no event family {name:?}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no event family {:?}", echo(&name))))?;
     Ok(Json(family.stats_for(hours, days)))
 }

@@ -116,6 +116,59 @@ async fn legal_extremes_answer_200() {
     served.still_serves().await;
 }
 
+#[tokio::test]
+async fn sixty_kb_query_strings_are_short_400s() {
+    let served = Served::start().await;
+    let long = "x".repeat(60_000);
+    let repeated = "limit=1&".repeat(7_000);
+    let many_keys: String = (0..6_000).map(|i| format!("k{i}=1&")).collect();
+    for (path, query, field) in [
+        ("/monitor/api/errors", format!("q={long}"), "q"),
+        ("/monitor/api/errors", format!("service={long}"), "service"),
+        ("/monitor/api/errors", repeated.clone(), "limit"),
+        ("/monitor/api/errors", format!("{long}=1"), "xxxx"),
+        ("/monitor/api/metrics/hourly", format!("{long}=1"), "xxxx"),
+        (
+            "/monitor/api/metrics/hourly",
+            format!("hours={long}"),
+            "hours",
+        ),
+        ("/monitor/api/metrics/sessions", many_keys.clone(), "k0"),
+        ("/monitor/api/events", format!("{long}=1"), "xxxx"),
+        ("/monitor/api/events/buttons", format!("{long}=1"), "xxxx"),
+        (
+            "/monitor/api/activities/call/recent",
+            format!("{long}=1"),
+            "xxxx",
+        ),
+        (
+            "/monitor/api/activities/call/tree",
+            format!("{long}=1"),
+            "xxxx",
+        ),
+        (
+            "/monitor/api/export",
+            format!("series=daily&{long}=1"),
+            "xxxx",
+        ),
+        (
+            "/monitor/api/export",
+            format!("series=errors&{long}=1"),
+            "xxxx",
+        ),
+        (
+            "/monitor/api/stream",
+            format!("channels={long}"),
+            "channels",
+        ),
+        ("/monitor/api/stream", format!("{long}=1"), "xxxx"),
+    ] {
+        let target = format!("{path}?{query}");
+        names(&get(&served, &target).await, &target, field);
+    }
+    served.still_serves().await;
+}
+
 /// Past 64 KiB a request target is more than an `http::Uri` holds: hyper
 /// answers 414 itself, before the router (so without the JSON shape).
 #[tokio::test]

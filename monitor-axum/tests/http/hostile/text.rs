@@ -187,3 +187,27 @@ async fn ws_frames_with_lone_surrogates_and_nul_get_error_frames() {
     let mut other = server.open(ADMIN, "").await;
     other.ping().await;
 }
+
+/// A 60 000-character segment names nothing: a 404 that quotes only the
+/// start of it.
+#[tokio::test]
+async fn long_path_segments_are_quoted_short() {
+    let served = Served::start().await;
+    let long = "x".repeat(60_000);
+    for (target, mentions) in [
+        (format!("/monitor/api/events/{long}"), "no event family"),
+        (
+            format!("/monitor/api/activities/{long}/active"),
+            "no activities",
+        ),
+        (
+            format!("/monitor/api/activities/{long}/tree"),
+            "no activities",
+        ),
+    ] {
+        let answer = served.get(target.as_bytes(), Some(ADMIN)).await;
+        answer.refused(&target[..40], 404, "not_found", mentions);
+        assert!(answer.body.len() < 1024, "{answer:?}");
+    }
+    served.still_serves().await;
+}
