@@ -51,12 +51,13 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", what)
     }
 
-    /// 400 naming the query parameter or field at fault.
+    /// 400 naming the query parameter or field at fault (its first 64
+    /// characters: the name may be the caller's).
     pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "invalid_parameter",
-            format!("{field}: {message}"),
+            format!("{}: {message}", echo(field)),
         )
     }
 
@@ -137,6 +138,19 @@ impl ApiError {
     }
 }
 
+/// Most characters of caller input an error message quotes.
+pub(crate) const MAX_ECHO_CHARS: usize = 64;
+
+/// `input` as an error message may quote it: its first
+/// [`MAX_ECHO_CHARS`] characters, `…` when there were more. A 60 KB query
+/// key or path segment is not sent back whole.
+pub(crate) fn echo(input: &str) -> std::borrow::Cow<'_, str> {
+    match input.char_indices().nth(MAX_ECHO_CHARS) {
+        None => input.into(),
+        Some((end, _)) => format!("{}…", &input[..end]).into(),
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,
@@ -197,5 +211,20 @@ mod tests {
                 Some(&HeaderValue::from_static("application/json"))
             );
         }
+    }
+
+    #[test]
+    fn caller_input_is_quoted_short() {
+        assert_eq!(echo("limit"), "limit");
+        let long = "é".repeat(MAX_ECHO_CHARS + 1);
+        let quoted = echo(&long);
+        assert_eq!(quoted.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        assert_eq!(
+            echo(&long[..2 * MAX_ECHO_CHARS]),
+            long[..2 * MAX_ECHO_CHARS]
+        );
+        let e = ApiError::invalid(&"k".repeat(60_000), "unknown parameter");
+        assert!(e.message.len() < 200, "{}", e.message);
     }
 }

@@ -4,11 +4,13 @@
 //! only its own activities; an unknown kind is a 404.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use monitor_core::activity::{ActivityNode, ActivityStats, ActivityTracker, ActivityView};
 use serde::Serialize;
 
 use super::params::Params;
+use super::segment::Segment;
+use crate::error::echo;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
@@ -46,7 +48,7 @@ pub(crate) async fn sessions(
 fn tracker(app: &AppState, kind: &str) -> Result<ActivityTracker, ApiError> {
     app.monitor
         .activity_kind(kind)
-        .ok_or_else(|| ApiError::not_found(format!("no activities of kind {kind:?}")))
+        .ok_or_else(|| ApiError::not_found(format!("no activities of kind {:?}", echo(kind))))
 }
 
 fn views(
@@ -69,7 +71,7 @@ fn views(
 pub(crate) async fn active(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
     views(
@@ -86,7 +88,7 @@ pub(crate) async fn active(
 pub(crate) async fn recent(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
     views(
@@ -104,7 +106,7 @@ pub(crate) async fn recent(
 pub(crate) async fn tree(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(kind): Path<String>,
+    Segment(kind): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<ActivityNode>>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;

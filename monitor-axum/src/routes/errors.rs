@@ -3,10 +3,11 @@
 //! error's own tenant).
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
 use super::params::pairs;
+use super::segment::Segment;
 use crate::gate::Caller;
 use crate::{ApiError, AppState, Role};
 
@@ -91,7 +92,7 @@ fn act(
 pub(crate) async fn resolve(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Json<GroupView>, ApiError> {
     act(&app, &role, &id, Role::is_admin, "admin", ErrorLog::resolve)
 }
@@ -99,7 +100,7 @@ pub(crate) async fn resolve(
 pub(crate) async fn acknowledge(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> Result<Json<GroupView>, ApiError> {
     let allowed = |r: &Role| !matches!(r, Role::Monitor);
     act(

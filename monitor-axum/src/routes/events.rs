@@ -4,17 +4,19 @@
 //! Reading never creates a family.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use monitor_core::counters::{self, FamilyStats};
 use serde::Serialize;
 
 use super::metrics_api::operators_only;
 use super::params::{DAYS, Params, Periods};
+use super::segment::Segment;
+use crate::error::echo;
+use crate::gate::Caller;
+use crate::{ApiError, AppState};
 
 /// `hours` of an event family: 1–24 (what a family keeps), default 24.
 const FAMILY_HOURS: Periods = Periods::new("hours", counters::HOURS, counters::HOURS);
-use crate::gate::Caller;
-use crate::{ApiError, AppState};
 
 /// `GET /api/events`.
 #[derive(Serialize)]
@@ -39,7 +41,7 @@ pub(crate) async fn families(
 pub(crate) async fn family(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Path(name): Path<String>,
+    Segment(name): Segment,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FamilyStats>, ApiError> {
     operators_only(&role)?;
@@ -50,6 +52,6 @@ pub(crate) async fn family(
         .monitor
         .counters()
         .get(&name)
-        .ok_or_else(|| ApiError::not_found(format!("no event family {name:?}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no event family {:?}", echo(&name))))?;
     Ok(Json(family.stats_for(hours, days)))
 }

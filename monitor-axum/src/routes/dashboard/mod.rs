@@ -14,10 +14,11 @@
 
 mod assets;
 
-use axum::extract::{OriginalUri, Path};
+use axum::extract::OriginalUri;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::segment::Segment;
 use crate::ApiError;
 use assets::Asset;
 
@@ -59,8 +60,9 @@ fn asset_prefix(path: &str) -> String {
 }
 
 /// `GET /assets/{name}`: one embedded file; any other name (including
-/// anything with a `/` or `..`) is a JSON 404.
-pub(crate) async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+/// anything with a `/` or `..`) is a JSON 404, and one that is not UTF-8
+/// once percent-decoded a JSON 400.
+pub(crate) async fn asset(Segment(name): Segment, headers: HeaderMap) -> Response {
     match assets::find(&name) {
         Some(asset) => serve(asset, &headers),
         None => ApiError::not_found("no such asset").into_response(),
