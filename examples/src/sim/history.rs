@@ -103,8 +103,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_day_of_history_lands_in_the_hourly_buckets() {
-        let monitor = Monitor::builder().start().unwrap();
-        let recorded = backfill(&monitor, SystemTime::now(), 1).unwrap();
+        let monitor = Monitor::builder().start().expect("inside a runtime");
+        let recorded = backfill(&monitor, SystemTime::now(), 1).expect("backfills");
         let collector = monitor.collector();
         assert_eq!(collector.current_stats().messages.total, recorded);
         // The 24 hours before the current one, which stays empty.
