@@ -16,6 +16,7 @@ mod export;
 mod prometheus;
 mod request_layer;
 mod routes;
+mod security;
 mod sse;
 mod tenants;
 mod ws;
