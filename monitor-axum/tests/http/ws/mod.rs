@@ -23,7 +23,7 @@ macro_rules! both_entries {
     )+};
 }
 
-mod harness;
+pub(crate) mod harness;
 
 mod auth;
 mod backpressure;
