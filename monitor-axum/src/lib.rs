@@ -47,7 +47,8 @@
 //! No token or an unknown one is a 401, a role that may not is a 403,
 //! another tenant's object is a 404 (as if it did not exist). Each token
 //! has its own rate limit ([`MonitorAuth::rate_limit`], 429 with
-//! `Retry-After`); bodies over [`RouterConfig::body_limit`] are a 413.
+//! `Retry-After`; a `/ws` upgrade carrying its token counts too); bodies
+//! over [`RouterConfig::body_limit`] are a 413.
 //!
 //! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 

@@ -4,9 +4,12 @@
 //!
 //! - `isolation`: random tenants and objects, no cross-tenant read or
 //!   write on any route, SSE or the WebSocket (proptest).
+//! - `rate_limits`: every authenticated route (and `/ws`) answers 429
+//!   with `Retry-After` past the per-token limit.
 //! - `headers`: the dashboard's security headers on every answer it gives.
 
 pub mod route_table;
 
 mod headers;
 mod isolation;
+mod rate_limits;
