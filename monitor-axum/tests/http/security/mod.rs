@@ -6,10 +6,12 @@
 //!   write on any route, SSE or the WebSocket (proptest).
 //! - `rate_limits`: every authenticated route (and `/ws`) answers 429
 //!   with `Retry-After` past the per-token limit.
+//! - `cors`: off by default, an allow-list when configured.
 //! - `headers`: the dashboard's security headers on every answer it gives.
 
 pub mod route_table;
 
+mod cors;
 mod headers;
 mod isolation;
 mod rate_limits;
