@@ -4,6 +4,7 @@
 //!
 //! - `isolation`: random tenants and objects, no cross-tenant read or
 //!   write on any route, SSE or the WebSocket (proptest).
+//! - `logs`: tokens never appear in a log line, an answer or a `Debug`.
 //! - `rate_limits`: every authenticated route (and `/ws`) answers 429
 //!   with `Retry-After` past the per-token limit.
 //! - `cors`: off by default, an allow-list when configured.
@@ -14,4 +15,5 @@ pub mod route_table;
 mod cors;
 mod headers;
 mod isolation;
+mod logs;
 mod rate_limits;
