@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
 use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use monitor_core::Monitor;
 use monitor_ws::{WsBroadcaster, WsConfig};
 
 use crate::cache::BodyCache;
+use crate::cors::{self, Cors, InvalidOrigin};
 use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
@@ -23,7 +25,9 @@ use crate::{ApiError, AppState, MonitorAuth};
 pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Router settings beyond auth: body limit, the Prometheus recorder, SSE
-/// keep-alive, how long `/api/metrics` bodies are reused.
+/// keep-alive, how long `/api/metrics` bodies are reused, and which other
+/// web origins may call the API from a browser (none by default: see
+/// [`cors_allow_origins`](Self::cors_allow_origins)).
 ///
 /// ```
 /// use monitor_axum::{MonitorAuth, RouterConfig};
@@ -36,6 +40,7 @@ pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// let routes: axum::Router = RouterConfig::new()
 ///     .body_limit(16 * 1024)
 ///     .sse_keep_alive(Duration::from_secs(5))
+///     .cors_allow_origins(["https://ops.example.com"])?
 ///     .router(monitor, MonitorAuth::new().admin("admin-token"));
 /// # let _ = routes;
 /// # Ok(())
@@ -48,6 +53,7 @@ pub struct RouterConfig {
     sse_keep_alive: Duration,
     api_cache: Duration,
     ws: WsConfig,
+    cors: Vec<HeaderValue>,
 }
 
 /// How long a built `/api/metrics` body is served by default.
@@ -69,6 +75,7 @@ impl RouterConfig {
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
             api_cache: DEFAULT_API_CACHE,
             ws: WsConfig::new(),
+            cors: Vec::new(),
         }
     }
 
@@ -111,6 +118,45 @@ impl RouterConfig {
         self
     }
 
+    /// Web origins (`scheme://host[:port]`, e.g. `https://ops.example.com`)
+    /// whose pages may call the routes from a browser; replaces any earlier
+    /// list, and an empty list turns CORS off again (the default).
+    ///
+    /// Off, no answer carries an `Access-Control-*` header and a browser
+    /// keeps other sites' scripts away from the API. With a list, a
+    /// request whose `Origin` is on it gets tower-http's CORS answers: GET
+    /// and POST, the `Authorization` and `Content-Type` request headers, no
+    /// credentials (the API takes bearer tokens, never cookies); any other
+    /// origin is served as if CORS were off. The dashboard needs none of
+    /// this: it is served from the API's own origin.
+    ///
+    /// Each origin must be `http://` or `https://`, a host and an optional
+    /// port, with no path (not even `/`), user, query or wildcard; scheme
+    /// and host are compared lower-cased. `*` and `null` are refused on
+    /// purpose: the list names the web apps trusted to hold a monitor
+    /// token, and "any site" or "any sandboxed page" is not such a list (a
+    /// host that really wants that can wrap the router in its own
+    /// `CorsLayer`).
+    ///
+    /// ```
+    /// use monitor_axum::RouterConfig;
+    ///
+    /// let ok = RouterConfig::new().cors_allow_origins(["https://ops.example.com", "http://localhost:3000"]);
+    /// assert!(ok.is_ok());
+    /// let err = RouterConfig::new().cors_allow_origins(["https://ops.example.com/"]).unwrap_err();
+    /// assert_eq!(err.origin, "https://ops.example.com/");
+    /// ```
+    pub fn cors_allow_origins(
+        mut self,
+        origins: impl IntoIterator<Item = impl AsRef<str>>,
+    ) -> Result<Self, InvalidOrigin> {
+        self.cors = origins
+            .into_iter()
+            .map(|o| cors::parse_origin(o.as_ref()))
+            .collect::<Result<_, _>>()?;
+        Ok(self)
+    }
+
     /// The monitor's routes with these settings, ready to nest into a
     /// host's router of any state type.
     pub fn router<S>(self, monitor: Monitor, auth: MonitorAuth) -> Router<S>
@@ -129,7 +175,7 @@ impl RouterConfig {
             sse_keep_alive: self.sse_keep_alive,
             api_cache: std::sync::Arc::new(BodyCache::new(self.api_cache)),
         };
-        Router::new()
+        let routes = Router::new()
             .route("/", get(dashboard::index))
             .route("/assets/{name}", get(dashboard::asset))
             .route("/health", get(health::health))
@@ -159,7 +205,11 @@ impl RouterConfig {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 limit_body,
-            ))
-            .with_state(state)
+            ));
+        let routes = match Cors::new(self.cors) {
+            Some(policy) => routes.layer(axum::middleware::from_fn_with_state(policy, cors::cors)),
+            None => routes,
+        };
+        routes.with_state(state)
     }
 }

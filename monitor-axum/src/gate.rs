@@ -60,6 +60,22 @@ impl Gate {
             self.rejected.unauthorized.fetch_add(1, Ordering::Relaxed);
             return Err(ApiError::unauthorized());
         };
+        self.spend(index)?;
+        Ok(role)
+    }
+
+    /// Counts a request of `token` against its rate limit, if it is a
+    /// known token (429 past the limit); an unknown one is left for the
+    /// caller to refuse (the WebSocket protocol closes it with 1008).
+    pub(crate) fn charge(&self, token: &str) -> Result<(), ApiError> {
+        match self.auth.identify(token) {
+            Some((index, _)) => self.spend(index),
+            None => Ok(()),
+        }
+    }
+
+    /// One request of the token at `index`: 429 past its limit.
+    fn spend(&self, index: usize) -> Result<(), ApiError> {
         if let Some(limiter) = self.limiters.get(index)
             && let Err(not_until) = limiter.check()
         {
@@ -68,7 +84,7 @@ impl Gate {
                 not_until.wait_time_from(self.clock.now()),
             ));
         }
-        Ok(role)
+        Ok(())
     }
 
     /// Like [`admit`](Self::admit) for routes that are public unless

@@ -47,12 +47,15 @@
 //! No token or an unknown one is a 401, a role that may not is a 403,
 //! another tenant's object is a 404 (as if it did not exist). Each token
 //! has its own rate limit ([`MonitorAuth::rate_limit`], 429 with
-//! `Retry-After`); bodies over [`RouterConfig::body_limit`] are a 413.
+//! `Retry-After`; a `/ws` upgrade carrying its token counts too); bodies
+//! over [`RouterConfig::body_limit`] are a 413. Cross-origin requests are
+//! off unless [`RouterConfig::cors_allow_origins`] lists origins.
 //!
 //! [`RequestMetricsLayer`] counts the host's own routes into the monitor.
 
 mod cache;
 mod config;
+mod cors;
 mod error;
 mod gate;
 mod layer;
@@ -61,6 +64,7 @@ mod prometheus;
 mod routes;
 
 pub use config::{DEFAULT_API_CACHE, DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
+pub use cors::InvalidOrigin;
 pub use error::ApiError;
 pub use layer::{RequestMetrics, RequestMetricsLayer};
 pub use limits::DEFAULT_BODY_LIMIT;

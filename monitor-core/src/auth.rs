@@ -161,6 +161,13 @@ impl MonitorAuth {
     /// Which configured token `token` is (its index, for per-token rate
     /// limits) and its role. Every configured token is compared, in
     /// constant time, whatever matches first.
+    ///
+    /// What is compared are SHA-256 digests (`subtle`'s `ct_eq` over 32
+    /// bytes), so the time taken depends on neither the presented token's
+    /// length nor how many leading bytes it shares with a real one, and
+    /// the loop never stops early: a match on the first token costs as
+    /// much as one on the last or none. If a token is configured twice,
+    /// the first one wins.
     pub fn identify(&self, token: &str) -> Option<(usize, Role)> {
         let presented = digest(token);
         let mut found = None;
@@ -233,5 +240,34 @@ mod tests {
         let shown = format!("{auth:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("client:acme"));
+    }
+
+    #[test]
+    fn every_configured_token_is_compared_in_full() {
+        let auth = MonitorAuth::new()
+            .admin("first-token-0001")
+            .monitor("middle-token-0002")
+            .client("acme", "last-token-0003");
+        // The first and the last configured token both authenticate, with
+        // their own index (the rate limiter's).
+        assert_eq!(auth.identify("first-token-0001"), Some((0, Role::Admin)));
+        assert_eq!(
+            auth.identify("last-token-0003"),
+            Some((2, Role::Client("acme".into())))
+        );
+        // Differing only in the last byte, or by one byte more or less,
+        // is not a match: whole tokens are compared, not prefixes.
+        for near in [
+            "first-token-0002",
+            "last-token-0004",
+            "last-token-000",
+            "last-token-00033",
+            "Last-token-0003",
+        ] {
+            assert_eq!(auth.identify(near), None, "{near}");
+        }
+        // A token configured twice: the first configuration wins.
+        let twice = MonitorAuth::new().monitor("same").admin("same");
+        assert_eq!(twice.identify("same"), Some((0, Role::Monitor)));
     }
 }

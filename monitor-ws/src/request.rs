@@ -103,6 +103,12 @@ impl ConnectRequest {
         self.token.is_some()
     }
 
+    /// The token that came with the request, if any (for a host that
+    /// charges it against a rate limit before upgrading). Never log it.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// The channels the connection starts with.
     pub fn channels(&self) -> ChannelSet {
         self.channels

@@ -72,6 +72,12 @@ fn visible(app: &AppState, role: &Role, id: &str) -> Result<u64, ApiError> {
 
 /// Runs a group action on error `id` for `role`: a 404 for errors it may
 /// not see, a 403 when `allowed` says its role may not act.
+///
+/// An action changes the error's whole group, so a tenant may act only on
+/// a group of its own: its error may sit in a group it shares with other
+/// tenants (the overflow group, once the log tracks `max_groups` groups),
+/// and acknowledging that would acknowledge their errors too. That is a
+/// 403: only an operator acts on a shared group.
 fn act(
     app: &AppState,
     role: &Role,
@@ -83,6 +89,14 @@ fn act(
     let id = visible(app, role, id)?;
     if !allowed(role) {
         return Err(ApiError::forbidden(need));
+    }
+    if let Some(tenant) = role.tenant() {
+        let group = app.monitor.errors().group(id);
+        if group.is_some_and(|g| g.client_id.as_deref() != Some(tenant)) {
+            return Err(ApiError::forbidden(
+                "admin (this error is in a group shared with other clients)",
+            ));
+        }
     }
     action(app.monitor.errors(), id)
         .map(Json)

@@ -6,7 +6,15 @@
 //! as `?token=`, an `Authorization: Bearer` header, or the first frame.
 //! Refusals before the upgrade are [`ApiError`] JSON (400 naming the query
 //! parameter, 426 for another WebSocket version, 503 at the connection
-//! cap); after it, the protocol's close codes.
+//! cap, 429 with `Retry-After` past the token's rate limit); after it, the
+//! protocol's close codes.
+//!
+//! An upgrade whose token comes with the request (`?token=` or the
+//! header) is one request of that token against its rate limit, like any
+//! API call. A token sent in the first frame arrives after the 101, when
+//! no HTTP answer is possible any more, so that upgrade is not charged:
+//! it holds one place under the connection cap (503 past it) for at most
+//! the auth timeout (5 s), and a wrong token is closed with 1008.
 //!
 //! [`WsBroadcaster`]: monitor_ws::WsBroadcaster
 
@@ -32,6 +40,9 @@ fn upgrade(app: AppState, request: Request) -> Result<Response, ApiError> {
     let accept = accept_key(&parts.method, &parts.headers).map_err(refusal)?;
     let connect = ConnectRequest::from_request(parts.uri.query(), &parts.headers)
         .map_err(|e| ApiError::invalid(e.field(), &e))?;
+    if let Some(token) = connect.token() {
+        app.gate.charge(token)?;
+    }
     let on_upgrade = parts
         .extensions
         .remove::<OnUpgrade>()

@@ -17,6 +17,7 @@ mod hostile;
 mod prometheus;
 mod request_layer;
 mod routes;
+mod security;
 mod sse;
 mod tenants;
 mod ws;

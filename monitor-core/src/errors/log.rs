@@ -260,6 +260,13 @@ impl ErrorLog {
         self.find(id, ErrorRecord::view)
     }
 
+    /// The group error `id` is filed under, if that error is still in the
+    /// log. Its `client_id` is `None` for tenant-free groups and for the
+    /// [overflow group](OVERFLOW_FINGERPRINT), which every tenant shares.
+    pub fn group(&self, id: u64) -> Option<GroupView> {
+        self.find(id, |r| r.group.view())
+    }
+
     /// The group of error `id`, if that error is still in the log.
     fn group_of(&self, id: u64) -> Option<Arc<Group>> {
         self.find(id, |r| Arc::clone(&r.group))

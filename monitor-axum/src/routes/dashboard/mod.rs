@@ -65,7 +65,11 @@ fn asset_prefix(path: &str) -> String {
 pub(crate) async fn asset(Segment(name): Segment, headers: HeaderMap) -> Response {
     match assets::find(&name) {
         Some(asset) => serve(asset, &headers),
-        None => ApiError::not_found("no such asset").into_response(),
+        None => {
+            let mut response = ApiError::not_found("no such asset").into_response();
+            protect(&mut response, &headers);
+            response
+        }
     }
 }
 
@@ -96,6 +100,13 @@ fn secure(response: &mut Response, request: &HeaderMap, etag: &str) {
         h.insert(header::ETAG, etag);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    protect(response, request);
+}
+
+/// The security headers on every dashboard answer, its 404s included: a
+/// browser never sniffs a type, sends a referrer or frames the answer.
+fn protect(response: &mut Response, request: &HeaderMap) {
+    let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -105,6 +105,23 @@ impl Server {
         }
     }
 
+    /// monitor-axum's router with `auth` (not the shared four tokens)
+    /// serving `monitor` on 127.0.0.1, WebSocket at `/monitor/ws`.
+    pub async fn axum_with(monitor: &Monitor, auth: monitor_axum::MonitorAuth) -> Server {
+        let routes = RouterConfig::new().router(monitor.clone(), auth);
+        let app: Router = Router::new().nest("/monitor", routes);
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Server {
+            entry: Entry::Axum,
+            addr,
+            standalone: None,
+        }
+    }
+
     /// The WebSocket URL with `query` (may be empty).
     pub fn url(&self, query: &str) -> String {
         let base = match self.entry {
