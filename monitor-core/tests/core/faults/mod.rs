@@ -5,3 +5,4 @@
 //! and does the monitor carry on.
 
 mod sinks;
+mod snapshot;
