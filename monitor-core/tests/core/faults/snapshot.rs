@@ -155,3 +155,31 @@ async fn a_full_disk_fails_the_save_and_keeps_the_last_snapshot_whole() {
     assert_eq!(saved_total(&path), 15);
     assert_eq!(snapshot_series(&m), (Some(2.0), Some(1.0)));
 }
+
+#[tokio::test]
+async fn a_snapshot_directory_unusable_at_start_is_written_once_it_works() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("snapshots");
+    std::fs::write(&dir, b"a file where the directory should be").expect("write");
+    let path = dir.join("monitor.snap");
+    let clock = ManualClock::new(SystemTime::now());
+
+    let m = start(&clock, &path);
+    assert_eq!(
+        m.persist_status().restore,
+        RestoreOutcome::Fresh,
+        "no snapshot can be under a file: nothing to restore, nothing to protect"
+    );
+    record(&m, 10);
+    let text = m.save_snapshot().expect_err("not a directory").to_string();
+    assert!(text.contains("snapshots"), "{text}");
+    assert_eq!(m.persist_status().failures, 1);
+
+    std::fs::remove_file(&dir).expect("rm");
+    std::fs::create_dir(&dir).expect("mkdir");
+    record(&m, 5);
+    m.shutdown().await.expect("the final snapshot is written");
+
+    let again = start(&clock, &path);
+    assert_eq!(totals(&again), (15, 15, 15), "nothing recorded was lost");
+}
