@@ -319,12 +319,15 @@ impl Task {
             group.resolved_at = None;
             group.total = 0;
             group.first_seen = wall;
+            group.last_seen = wall;
             group.severity = input.severity;
             group.routes.clear();
         }
         group.total += n;
         group.source_count = source_count.or(group.source_count);
-        group.last_seen = wall;
+        // A wall clock stepped back never moves an alert's times backwards
+        // (Alertmanager refuses an alert that ends before it starts).
+        group.last_seen = group.last_seen.max(wall);
         group.last_seen_at = now;
         group.severity = group.severity.max(input.severity);
         let mut schedule = Vec::new();
@@ -375,7 +378,7 @@ impl Task {
         if group.resolved_at.is_some() {
             return;
         }
-        group.resolved_at = Some(wall);
+        group.resolved_at = Some(wall.max(group.last_seen));
         group.routes.retain(|rs| rs.notified);
         let mut schedule = Vec::new();
         for rs in &mut group.routes {

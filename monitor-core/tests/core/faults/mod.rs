@@ -4,5 +4,6 @@
 //! recording stay fast, is nothing promised lost, is every loss counted,
 //! and does the monitor carry on.
 
+mod clock;
 mod sinks;
 mod snapshot;
