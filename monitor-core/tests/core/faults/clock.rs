@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use monitor_core::activity::{ActivityMeta, ActivityTracker, Outcome};
 use monitor_core::alerts::{Alert, AlertRouter, AlertSink, AlertStatus, FnSink, Matcher, Route};
 use monitor_core::errors::{ErrorEvent, Severity};
-use monitor_core::health::Health;
+use monitor_core::health::{CheckStatus, Health};
 use monitor_core::{ManualClock, Monitor};
 
 const HOUR: Duration = Duration::from_secs(3_600);
@@ -102,6 +102,25 @@ async fn hours_of_clock_jumps_lose_nothing_and_make_nothing_negative() {
         groups[0]
     );
 
+    let beat = &m.health().report().heartbeats["webhook"];
+    assert!((0.0..=100.0).contains(&beat.uptime_percent), "{beat:?}");
+}
+
+#[tokio::test]
+async fn a_heartbeat_that_stops_after_the_clock_stepped_back_is_seen_down() {
+    let t0 = ten_o_clock();
+    let clock = ManualClock::new(t0);
+    let m = monitor(&clock);
+    m.heartbeat("webhook");
+    clock.set(t0 + 5 * HOUR);
+    m.heartbeat("webhook");
+    clock.set(t0 + HOUR); // four hours back; the source still beats
+    m.heartbeat("webhook");
+    let status = |m: &Monitor| m.health().report().heartbeats["webhook"].status;
+    assert_eq!(status(&m), CheckStatus::Up);
+    // Then it stops: two intervals later it is down, not four hours later.
+    clock.advance(Duration::from_secs(120));
+    assert_eq!(status(&m), CheckStatus::Down);
     let beat = &m.health().report().heartbeats["webhook"];
     assert!((0.0..=100.0).contains(&beat.uptime_percent), "{beat:?}");
 }
