@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::{Instant, sleep, sleep_until, timeout};
 
+use super::pause::Pause;
 use super::route::select;
 use super::router::{RetryPolicy, Shared};
 use super::stats::SinkCounters;
@@ -110,14 +111,16 @@ async fn dispatch(
     limits: SinkLimits,
 ) {
     let permits = Arc::new(Semaphore::new(limits.in_flight.max(1)));
+    let pause = Arc::new(Pause::default());
     while let Some(alert) = waiting.recv().await {
         let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
             return;
         };
         let (sink, name, counters) = (Arc::clone(&sink), name.clone(), Arc::clone(&counters));
         let on_sent = limits.on_sent.clone();
+        let pause = Arc::clone(&pause);
         tokio::spawn(async move {
-            let sent = deliver(&*sink, &name, &counters, &alert, limits.retry).await;
+            let sent = deliver(&*sink, &name, &counters, &pause, &alert, limits.retry).await;
             drop(permit);
             if let (true, Some(hook)) = (sent, on_sent) {
                 hook(&alert, &name);
@@ -316,12 +319,15 @@ impl Task {
             group.resolved_at = None;
             group.total = 0;
             group.first_seen = wall;
+            group.last_seen = wall;
             group.severity = input.severity;
             group.routes.clear();
         }
         group.total += n;
         group.source_count = source_count.or(group.source_count);
-        group.last_seen = wall;
+        // A wall clock stepped back never moves an alert's times backwards
+        // (Alertmanager refuses an alert that ends before it starts).
+        group.last_seen = group.last_seen.max(wall);
         group.last_seen_at = now;
         group.severity = group.severity.max(input.severity);
         let mut schedule = Vec::new();
@@ -372,7 +378,7 @@ impl Task {
         if group.resolved_at.is_some() {
             return;
         }
-        group.resolved_at = Some(wall);
+        group.resolved_at = Some(wall.max(group.last_seen));
         group.routes.retain(|rs| rs.notified);
         let mut schedule = Vec::new();
         for rs in &mut group.routes {
@@ -565,15 +571,18 @@ fn build(group: &GroupState, rs: &RouteState, route: &Route, status: AlertStatus
 }
 
 /// Tries `alert` on `sink` until it is delivered, fails for good or the
-/// attempts run out; counts the outcome and says whether it was sent.
+/// attempts run out; counts the outcome and says whether it was sent. No
+/// attempt starts while the sink is paused by a `Retry-After`.
 async fn deliver(
     sink: &dyn AlertSink,
     name: &str,
     counters: &SinkCounters,
+    pause: &Pause,
     alert: &Alert,
     retry: RetryPolicy,
 ) -> bool {
     for attempt in 1..=retry.attempts.max(1) {
+        pause.wait().await;
         let result = match timeout(retry.timeout, sink.send(alert)).await {
             Ok(result) => result,
             Err(_) => Err(SinkError::Timeout(retry.timeout)),
@@ -596,7 +605,12 @@ async fn deliver(
             return false;
         }
         counters.retried.fetch_add(1, Relaxed);
-        sleep(backoff(&retry, attempt, error.retry_after())).await;
+        let wait = backoff(&retry, attempt, error.retry_after());
+        if error.retry_after().is_some() {
+            // The destination asked for quiet: every delivery to it waits.
+            pause.extend_to(Instant::now() + wait);
+        }
+        sleep(wait).await;
     }
     false
 }

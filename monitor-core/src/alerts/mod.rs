@@ -16,6 +16,7 @@
 
 mod alert;
 mod delivery;
+mod pause;
 mod route;
 mod router;
 mod silence;

@@ -85,8 +85,11 @@ impl Source {
         }
     }
 
-    /// Records a beat at `now`. A beat older than the last one (a clock
-    /// step back) moves nothing.
+    /// Records a beat at `now`. A beat a little older than the last one
+    /// (two threads racing) moves nothing; one older by more than the
+    /// interval means the clock stepped back, and the timeline restarts
+    /// its gap from this beat, so a source that stops now is seen down one
+    /// interval later, not once the clock has caught up again.
     pub(crate) fn beat(&self, now: u64) {
         let mut h = self.history.lock();
         let last_ref = h.last_ref_ms();
@@ -95,6 +98,9 @@ impl Source {
                 .down_ms
                 .saturating_add((now - last_ref).saturating_sub(self.interval_ms));
             h.last_seen_ms = Some(now);
+        } else if now.saturating_add(self.interval_ms) < last_ref {
+            h.last_seen_ms = Some(now);
+            h.registered_ms = h.registered_ms.min(now);
         } else if h.last_seen_ms.is_none() {
             h.last_seen_ms = Some(last_ref);
         }

@@ -176,10 +176,10 @@ fn uptime_counts_only_the_part_of_a_gap_beyond_the_interval() {
 }
 
 #[test]
-fn a_beat_from_the_past_moves_nothing() {
+fn a_beat_a_little_in_the_past_moves_nothing() {
     let source = Source::new(Duration::from_secs(10), false, 100 * S);
     source.beat(200 * S);
-    source.beat(150 * S);
+    source.beat(195 * S); // two threads racing: within the interval
     let h = *source.history.lock();
     assert_eq!(
         h,
@@ -189,6 +189,29 @@ fn a_beat_from_the_past_moves_nothing() {
             down_ms: 90 * S,
         }
     );
+}
+
+#[test]
+fn a_clock_stepped_back_restarts_the_gap_and_keeps_the_down_time() {
+    let source = Source::new(Duration::from_secs(10), false, 100 * S);
+    source.beat(200 * S);
+    source.beat(150 * S); // 50 s back: more than the interval
+    assert_eq!(
+        *source.history.lock(),
+        History {
+            registered_ms: 100 * S,
+            last_seen_ms: Some(150 * S),
+            down_ms: 90 * S,
+        }
+    );
+    // Silent from there: down one interval later, not at 210 s.
+    assert_eq!(source.report(161 * S).status, CheckStatus::Down);
+    // Stepped back to before the registration: uptime stays in range.
+    source.beat(50 * S);
+    let h = *source.history.lock();
+    assert_eq!((h.registered_ms, h.last_seen_ms), (50 * S, Some(50 * S)));
+    let up = uptime_percent(&h, 10 * S, 60 * S);
+    assert!((0.0..=100.0).contains(&up), "{up}");
 }
 
 #[test]

@@ -200,6 +200,7 @@ impl Monitor {
         if let Some(alerts) = &i.alerts {
             alerts.publish_metrics();
         }
+        i.persistence.publish_metrics();
     }
 
     /// Publishes `metrics:update` now (it also goes out every interval).

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::SystemTime;
 
+use metrics::{Unit, counter, describe_counter, describe_gauge, gauge};
 use parking_lot::Mutex;
 use serde::Serialize;
 
@@ -141,6 +142,32 @@ impl Persistence {
             }
         }
         result
+    }
+
+    /// Sets the snapshot counts on the installed `metrics` recorder
+    /// (nothing when persistence is off).
+    pub(super) fn publish_metrics(&self) {
+        if self.file.is_none() {
+            return;
+        }
+        describe_counter!(
+            "monitor_snapshot_writes_total",
+            Unit::Count,
+            "Snapshots written."
+        );
+        describe_counter!(
+            "monitor_snapshot_failures_total",
+            Unit::Count,
+            "Snapshot writes that failed (disk full, directory not writable)."
+        );
+        describe_gauge!(
+            "monitor_snapshot_bytes",
+            Unit::Bytes,
+            "Size of the last snapshot written."
+        );
+        counter!("monitor_snapshot_writes_total").absolute(self.writes.load(Relaxed));
+        counter!("monitor_snapshot_failures_total").absolute(self.failures.load(Relaxed));
+        gauge!("monitor_snapshot_bytes").set(self.last_bytes.load(Relaxed) as f64);
     }
 
     pub(super) fn status(&self) -> PersistStatus {

@@ -91,7 +91,17 @@ impl SnapshotFile {
     /// Reads and checks the snapshot; `Ok(None)` when there is none.
     pub fn load(&self) -> Result<Option<Snapshot>, SnapshotError> {
         match fs::metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            // A parent that is not a directory holds no file either: there
+            // is nothing to restore or to protect, and saves fail (counted)
+            // until the directory is there.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(None);
+            }
             Err(source) => {
                 return Err(SnapshotError::Io {
                     op: "stat",

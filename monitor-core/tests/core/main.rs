@@ -20,6 +20,7 @@ mod collector_accuracy;
 mod collector_windows;
 mod errors_log;
 mod errors_tracing;
+mod faults;
 mod health;
 mod monitor;
 mod persistence;

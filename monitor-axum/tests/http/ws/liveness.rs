@@ -1,5 +1,6 @@
 //! Server pings, the idle drop and the ends of the monitor: a reading
-//! client answers pings and stays; one that never reads is dropped; the
+//! client answers pings and stays; one that never reads is dropped, even
+//! when its socket is full and the server's writes are stuck on it; the
 //! monitor shutting down closes every connection with 1001.
 
 use std::time::Duration;
@@ -8,6 +9,7 @@ use futures_util::StreamExt;
 
 use monitor_axum::monitor_ws::{CloseReason, WsConfig};
 use monitor_core::bus::Channel;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::harness::*;
@@ -16,6 +18,7 @@ use crate::common::*;
 both_entries!(
     a_reading_client_answers_pings_and_stays,
     a_silent_client_is_dropped_after_the_idle_timeout,
+    a_frozen_peer_with_a_full_socket_is_dropped_after_the_idle_timeout,
     monitor_shutdown_closes_with_1001,
 );
 
@@ -110,6 +113,51 @@ async fn a_silent_client_is_dropped_after_the_idle_timeout(entry: Entry) {
         .await;
     }
     // Others still connect.
+    let mut next = server.open(ACME, "").await;
+    next.ping().await;
+}
+
+/// A half-open peer: connected, then its TCP frozen (it never reads again
+/// and never closes). Events fill its socket until the server's write is
+/// stuck; lag is set too high to end it, so only the idle timeout can
+/// free the connection, and it must while the write is still stuck.
+async fn a_frozen_peer_with_a_full_socket_is_dropped_after_the_idle_timeout(entry: Entry) {
+    let monitor = monitor_with_queue(16);
+    let config = lively().max_lag(u64::MAX);
+    let server = Server::start(entry, &monitor, config).await;
+    let frozen = server.open(ACME, "errors").await;
+    let pad = "x".repeat(16 * 1024);
+    let mut published = 0_u64;
+    // The bus drops for this connection once its socket and queue are full.
+    while monitor.bus().stats().dropped == 0 {
+        assert!(published < 8_000, "{entry:?}: the socket never filled");
+        let load = json!({"tag": "load", "seq": published, "pad": pad});
+        monitor
+            .bus()
+            .publish(event("error:logged", Channel::Errors, Some("acme"), load));
+        published += 1;
+        if published % 64 == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let freed = async {
+        while monitor.bus().stats().subscribers > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(IDLE * 5, freed)
+        .await
+        .unwrap_or_else(|_| panic!("{entry:?}: the frozen peer was never let go"));
+    if entry == Entry::Standalone {
+        eventually("the idle drop is counted", || {
+            server
+                .stats()
+                .is_some_and(|s| s.closed(CloseReason::Idle) == 1 && s.connections == 0)
+        })
+        .await;
+    }
+    drop(frozen);
+    // Others still connect and are served.
     let mut next = server.open(ACME, "").await;
     next.ping().await;
 }
