@@ -14,7 +14,7 @@
 //! - reads the API every second (`/monitor/api/metrics`,
 //!   `/monitor/api/errors`, `/monitor/health`, `/monitor/metrics`);
 //! - finds the message-webhook rate the machine sustains with all of that
-//!   running: closed-loop senders, 4 to 64 requests in flight, 3 s each;
+//!   running: closed-loop senders, 4 to 128 requests in flight, 3 s each;
 //!   the level with the most requests per second is kept;
 //! - sends at that level for `--seconds`, printing every 10 s the bot's
 //!   RSS, the webhook rate and p99, the API p99, frames received, frames
@@ -40,7 +40,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 const TOKEN: &str = "soak-admin";
 /// Requests in flight tried when looking for the sustainable rate.
-const LEVELS: [usize; 5] = [4, 8, 16, 32, 64];
+const LEVELS: [usize; 6] = [4, 8, 16, 32, 64, 128];
 const LEVEL_SECONDS: u64 = 3;
 const REPORT_EVERY: Duration = Duration::from_secs(10);
 
@@ -221,7 +221,8 @@ async fn soak(args: &Args) -> Result<bool, Error> {
     );
 
     let in_flight = find_rate(&shared).await;
-    shared.webhook.lock().latency_us.reset();
+    *shared.webhook.lock() = Tally::new();
+    *shared.webhook_interval.lock() = Tally::new();
     println!(
         "soak: {in_flight} requests in flight for {} s",
         args.seconds
@@ -233,7 +234,7 @@ async fn soak(args: &Args) -> Result<bool, Error> {
     let started = Instant::now();
     let warm_up = Duration::from_secs(args.seconds / 5);
     let mut rss = Vec::new();
-    let mut last_frames = 0;
+    let mut last_frames = shared.frames.load(Relaxed);
     while started.elapsed() < Duration::from_secs(args.seconds) {
         tokio::time::sleep(REPORT_EVERY).await;
         let at = started.elapsed();
@@ -241,16 +242,19 @@ async fn soak(args: &Args) -> Result<bool, Error> {
         rss.push((at, kib));
         let interval = std::mem::replace(&mut *shared.webhook_interval.lock(), Tally::new());
         let frames = shared.frames.load(Relaxed);
+        // One lock at a time: parking_lot's mutexes are not reentrant.
+        let api_p99 = shared.api.lock().ms(0.99);
+        let server_errors = shared.webhook.lock().server_errors + shared.api.lock().server_errors;
         println!(
             "[{:>4}s] RSS {:>7} KiB  webhook {:>6.0}/s p99 {:>7.2} ms  API p99 {:>7.2} ms  frames {:>7}/s  lagged-dropped {:>8}  5xx {}",
             at.as_secs(),
             kib,
             interval.latency_us.len() as f64 / REPORT_EVERY.as_secs_f64(),
             interval.ms(0.99),
-            shared.api.lock().ms(0.99),
+            api_p99,
             (frames - last_frames) / REPORT_EVERY.as_secs(),
             shared.lagged_dropped.load(Relaxed),
-            shared.webhook.lock().server_errors + shared.api.lock().server_errors,
+            server_errors,
         );
         last_frames = frames;
     }
