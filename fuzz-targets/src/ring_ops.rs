@@ -134,10 +134,21 @@ pub fn interleaved(requested: usize, threads: usize, ops: &[Op]) {
     let capacity = ring.capacity();
     let started: Vec<AtomicU64> = (0..threads).map(|_| AtomicU64::new(0)).collect();
     std::thread::scope(|s| {
-        for t in 0..threads {
-            let (ring, started) = (&ring, &started);
-            let mine = ops.iter().skip(t).step_by(threads).copied();
-            s.spawn(move || worker(ring, started, t, mine));
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (ring, started) = (&ring, &started);
+                let mine = ops.iter().skip(t).step_by(threads).copied();
+                s.spawn(move || worker(ring, started, t, mine))
+            })
+            .collect();
+        // Join each thread rather than let the scope wait: the scope only
+        // waits for the closures, and a thread still running its
+        // thread-local destructors (crossbeam-epoch's handle) afterwards
+        // looks like a leak to LeakSanitizer.
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
         }
     });
 
