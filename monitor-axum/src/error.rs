@@ -136,6 +136,11 @@ impl ApiError {
     pub fn code(&self) -> &str {
         self.code
     }
+
+    /// The message for people, as sent in the body.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// Most characters of caller input an error message quotes.

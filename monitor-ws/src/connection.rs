@@ -31,6 +31,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::protocol::{self, ClientFrame, FrameError};
+use crate::reply::Action;
 use crate::stats::CloseReason;
 use crate::{ConnectRequest, Shared};
 
@@ -43,10 +44,8 @@ const CONTROL_QUEUE: usize = 16;
 
 /// What the reader asks the writer to do.
 enum Control {
-    Subscribe(ChannelSet),
-    Unsubscribe(ChannelSet),
-    Pong,
-    Error(FrameError),
+    /// Answer a client frame (and maybe change the channels).
+    Answer(Action),
     Close(CloseCode, &'static str, CloseReason),
 }
 
@@ -242,10 +241,14 @@ where
                             shared.config.frame_rate
                         ),
                     );
-                    Control::Error(e)
+                    Control::Answer(Action::Error(e))
                 } else {
                     told_limited = false;
-                    client_control(&data)
+                    let text = match &data {
+                        Message::Text(text) => Some(text.as_str()),
+                        _ => None,
+                    };
+                    Control::Answer(Action::from_frame(text))
                 }
             }
         };
@@ -257,23 +260,6 @@ where
 
 fn admitted(limiter: Option<&DefaultDirectRateLimiter>) -> bool {
     limiter.is_none_or(|l| l.check().is_ok())
-}
-
-/// What a client data frame asks for.
-fn client_control(message: &Message) -> Control {
-    let Message::Text(text) = message else {
-        return Control::Error(FrameError::binary());
-    };
-    match protocol::parse_client_frame(text) {
-        Ok(ClientFrame::Subscribe(set)) => Control::Subscribe(set),
-        Ok(ClientFrame::Unsubscribe(set)) => Control::Unsubscribe(set),
-        Ok(ClientFrame::Ping) => Control::Pong,
-        Ok(ClientFrame::Auth { .. }) => Control::Error(FrameError::new(
-            FrameError::ALREADY_AUTHENTICATED,
-            "this connection is already authenticated; its role cannot change",
-        )),
-        Err(e) => Control::Error(e),
-    }
 }
 
 /// The writing half and the subscription it drains.
@@ -315,7 +301,7 @@ where
                 control = controls.recv() => match control {
                     None => return CloseReason::Peer,
                     Some(Control::Close(code, why, reason)) => return self.close(code, why, reason).await,
-                    Some(control) => vec![Message::text(self.answer(control))],
+                    Some(Control::Answer(action)) => vec![Message::text(self.answer(&action))],
                 },
                 event = self.subscription.recv() => match event {
                     None => {
@@ -338,28 +324,16 @@ where
         }
     }
 
-    /// The answer to a client's frame.
-    fn answer(&mut self, control: Control) -> String {
-        match control {
-            Control::Subscribe(set) => {
-                let now = self.subscription.channels();
-                let next = set.iter().fold(now, ChannelSet::with);
-                self.subscription.set_channels(next);
-                protocol::subscribed_frame(next)
-            }
-            Control::Unsubscribe(set) => {
-                let now = self.subscription.channels();
-                let next = set.iter().fold(now, ChannelSet::without);
-                self.subscription.set_channels(next);
-                protocol::subscribed_frame(next)
-            }
-            Control::Pong => protocol::pong_frame(),
-            Control::Error(e) => {
-                self.shared.counters.client_error(e.code);
-                protocol::error_frame(&e)
-            }
-            Control::Close(..) => unreachable!("closes are handled by the caller"),
+    /// Applies a client's frame and returns the answer to send.
+    fn answer(&mut self, action: &Action) -> String {
+        if let Action::Error(e) = action {
+            self.shared.counters.client_error(e.code);
         }
+        let reply = action.apply(self.subscription.channels());
+        if let Some(next) = reply.channels {
+            self.subscription.set_channels(next);
+        }
+        reply.frame
     }
 
     /// `first` and whatever else is already queued (up to [`BATCH`]), each

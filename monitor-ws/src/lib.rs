@@ -49,6 +49,7 @@
 mod config;
 mod connection;
 pub mod protocol;
+pub mod reply;
 mod request;
 mod server;
 mod stats;

@@ -54,7 +54,7 @@ impl Event {
 }
 
 /// Every field of the body, checked before anything is recorded.
-struct CallBody<'a> {
+pub(super) struct CallBody<'a> {
     event: Event,
     call_id: &'a str,
     client_id: &'a str,
@@ -65,7 +65,7 @@ struct CallBody<'a> {
 }
 
 impl<'a> CallBody<'a> {
-    fn read(f: &'a Fields) -> Result<Self, ApiError> {
+    pub(super) fn read(f: &'a Fields) -> Result<Self, ApiError> {
         let event = Event::parse(f.id("event")?)?;
         let call_id = f.id("call_id")?;
         let client_id = f.id("client_id")?;

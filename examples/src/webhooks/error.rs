@@ -8,12 +8,10 @@ use monitor_core::errors::{ErrorEvent, Severity};
 use serde_json::{Value, json};
 
 use super::MAX_ERROR_MESSAGE_CHARS;
-use super::body::JsonBody;
+use super::body::{Fields, JsonBody};
 
-pub(super) async fn error(
-    State(monitor): State<Monitor>,
-    JsonBody(f): JsonBody,
-) -> Result<Json<Value>, ApiError> {
+/// The body, checked, as the event to log.
+pub(super) fn read(f: &Fields) -> Result<ErrorEvent, ApiError> {
     let service = f.id("service")?;
     let operation = f.id("operation")?;
     let error_type = f.id("error_type")?;
@@ -29,7 +27,14 @@ pub(super) async fn error(
     if let Some(severity) = severity {
         event = event.severity(severity);
     }
-    let logged = monitor.log_error(event);
+    Ok(event)
+}
+
+pub(super) async fn error(
+    State(monitor): State<Monitor>,
+    JsonBody(f): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let logged = monitor.log_error(read(&f)?);
     Ok(Json(json!({
         "id": logged.id,
         "fingerprint": &*logged.fingerprint,

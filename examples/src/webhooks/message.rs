@@ -10,7 +10,7 @@ use monitor_core::bus::MessageEvent;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::body::JsonBody;
+use super::body::{Fields, JsonBody};
 use super::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::sim::log_normal;
 
@@ -19,14 +19,35 @@ const WORK_MEDIAN_MS: f64 = 3.0;
 /// Longest simulated handling work.
 const WORK_MAX: Duration = Duration::from_millis(50);
 
+/// Every field of the body, checked before anything is recorded.
+pub(super) struct MessageBody<'a> {
+    client_id: &'a str,
+    user_id: &'a str,
+    user_name: &'a str,
+    text: &'a str,
+}
+
+impl<'a> MessageBody<'a> {
+    pub(super) fn read(f: &'a Fields) -> Result<Self, ApiError> {
+        Ok(MessageBody {
+            client_id: f.id("client_id")?,
+            user_id: f.id("user_id")?,
+            user_name: f.text("user_name", MAX_NAME_CHARS)?,
+            text: f.text("text", MAX_TEXT_CHARS)?,
+        })
+    }
+}
+
 pub(super) async fn message(
     State(monitor): State<Monitor>,
     JsonBody(f): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let client_id = f.id("client_id")?;
-    let user_id = f.id("user_id")?;
-    let user_name = f.text("user_name", MAX_NAME_CHARS)?;
-    let text = f.text("text", MAX_TEXT_CHARS)?;
+    let MessageBody {
+        client_id,
+        user_id,
+        user_name,
+        text,
+    } = MessageBody::read(&f)?;
 
     let started = Instant::now();
     let work = log_normal(&mut rand::rng(), WORK_MEDIAN_MS, 0.5).min(WORK_MAX);

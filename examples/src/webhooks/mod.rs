@@ -85,6 +85,69 @@ where
         .with_state(monitor)
 }
 
+/// One of the webhook routes, for [`check_body`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Webhook {
+    /// `POST /webhook/message`.
+    Message,
+    /// `POST /webhook/call`.
+    Call,
+    /// `POST /webhook/error`.
+    Error,
+}
+
+impl Webhook {
+    /// Every webhook route.
+    pub const ALL: [Webhook; 3] = [Webhook::Message, Webhook::Call, Webhook::Error];
+
+    /// The body fields it reads: a 400's message starts with one of
+    /// these, or with `body` for the body as a whole.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Webhook::Message => &["client_id", "user_id", "user_name", "text"],
+            Webhook::Call => &[
+                "event",
+                "call_id",
+                "client_id",
+                "phone",
+                "direction",
+                "duration_ms",
+                "status",
+                "error",
+            ],
+            Webhook::Error => &[
+                "service",
+                "operation",
+                "error_type",
+                "message",
+                "client_id",
+                "severity",
+            ],
+        }
+    }
+}
+
+/// Reads `bytes` as a JSON body of `hook` with the very checks its handler
+/// runs before recording anything: `Ok` when the handler would go on to
+/// record it, else the 400 it answers. Media type and size are the
+/// router's business and are not checked here.
+///
+/// ```
+/// use monitor_examples::webhooks::{Webhook, check_body};
+///
+/// let body = br#"{"client_id":"acme","user_id":"u1","user_name":"Ann","text":"hi"}"#;
+/// assert!(check_body(Webhook::Message, body).is_ok());
+/// assert!(check_body(Webhook::Call, body).is_err());
+/// ```
+pub fn check_body(hook: Webhook, bytes: &[u8]) -> Result<(), ApiError> {
+    let f = body::Fields::parse(bytes)?;
+    match hook {
+        Webhook::Message => message::MessageBody::read(&f).map(drop),
+        Webhook::Call => call::CallBody::read(&f).map(drop),
+        Webhook::Error => error::read(&f).map(drop),
+    }
+}
+
 /// `route` answering other methods with a JSON 405 and `Allow: POST`.
 fn post_only(route: MethodRouter<Monitor>) -> MethodRouter<Monitor> {
     route.fallback(|| async {
