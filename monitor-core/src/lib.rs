@@ -19,8 +19,10 @@
 //! assert_eq!(last_24h[23].count, 1);
 //! ```
 
+pub mod actions;
 pub mod activity;
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod clock;

@@ -30,7 +30,7 @@ pub use router::{
     AlertHandle, AlertRouter, DEFAULT_BACKLOG, DEFAULT_IN_FLIGHT, DEFAULT_MAX_GROUPS,
     DEFAULT_QUEUE, NoRuntime, RetryPolicy,
 };
-pub use silence::Silence;
+pub use silence::{MAX_SILENCES, Silence, SilenceError};
 pub use sink::{AlertSink, FnSink, SendFuture, SinkError};
 pub use sinks::LogSink;
 #[cfg(feature = "http")]

@@ -8,7 +8,7 @@ use crate::errors::Severity;
 
 /// Conditions on an alert; every one given must hold. Lists match any of
 /// their values; names compare exactly.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Matcher {
     /// At least this severe.
     pub min_severity: Option<Severity>,

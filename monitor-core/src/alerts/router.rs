@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 use tokio::sync::mpsc;
 
 use super::delivery::{self, Command};
+use super::silence::{MAX_SILENCES, SilenceError};
 use super::stats::{AlertStats, SinkCounters};
 use super::{AlertInput, MAX_SUMMARY_CHARS, Matcher, Route, Silence};
 use crate::clock::Clock;
@@ -207,6 +208,7 @@ impl AlertRouter {
             next_silence: AtomicU64::new(1),
             queue_dropped: AtomicU64::new(0),
             silenced: AtomicU64::new(0),
+            silences_refused: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
             sinks: sinks
                 .iter()
@@ -233,6 +235,7 @@ pub(crate) struct Shared {
     next_silence: AtomicU64,
     pub(crate) queue_dropped: AtomicU64,
     pub(crate) silenced: AtomicU64,
+    silences_refused: AtomicU64,
     pub(crate) evicted: AtomicU64,
     sinks: Vec<(String, Arc<SinkCounters>)>,
 }
@@ -299,23 +302,30 @@ impl AlertHandle {
     }
 
     /// Mutes alerts matching `matcher` until `ends_at`; returns its id.
+    /// Refused (and counted) when [`MAX_SILENCES`] are in force.
     pub fn silence(
         &self,
         matcher: Matcher,
         ends_at: SystemTime,
         comment: impl Into<String>,
-    ) -> u64 {
-        let id = self.shared.next_silence.fetch_add(1, Relaxed);
+    ) -> Result<u64, SilenceError> {
         let now = self.shared.clock.now();
         let mut silences = self.shared.silences.write();
         silences.retain(|s| s.ends_at > now);
+        if silences.len() >= MAX_SILENCES {
+            self.shared.silences_refused.fetch_add(1, Relaxed);
+            return Err(SilenceError::TooMany {
+                limit: MAX_SILENCES,
+            });
+        }
+        let id = self.shared.next_silence.fetch_add(1, Relaxed);
         silences.push(Silence {
             id,
             matcher,
             ends_at,
             comment: comment.into(),
         });
-        id
+        Ok(id)
     }
 
     /// Ends silence `id` early; `false` if there is none.
@@ -344,6 +354,7 @@ impl AlertHandle {
         AlertStats {
             queue_dropped: s.queue_dropped.load(Relaxed),
             silenced: s.silenced.load(Relaxed),
+            silences_refused: s.silences_refused.load(Relaxed),
             evicted_groups: s.evicted.load(Relaxed),
             sinks: s.sinks.iter().map(|(name, c)| c.snapshot(name)).collect(),
         }

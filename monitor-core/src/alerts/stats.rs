@@ -54,6 +54,9 @@ pub struct AlertStats {
     pub queue_dropped: u64,
     /// Notifications withheld by a silence.
     pub silenced: u64,
+    /// Silences refused because [`MAX_SILENCES`](super::MAX_SILENCES)
+    /// were in force.
+    pub silences_refused: u64,
     /// Groups dropped because the router tracked too many.
     pub evicted_groups: u64,
     /// Per sink, in route order.
@@ -88,6 +91,11 @@ impl AlertStats {
             Unit::Count,
             "Alert notifications withheld by silences."
         );
+        describe_counter!(
+            "monitor_alerts_silences_refused_total",
+            Unit::Count,
+            "Silences refused because the most allowed were in force."
+        );
         for s in &self.sinks {
             let sink = s.name.clone();
             counter!("monitor_alerts_sent_total", "sink" => sink.clone()).absolute(s.sent);
@@ -97,5 +105,6 @@ impl AlertStats {
         }
         counter!("monitor_alerts_dropped_total", "sink" => "queue").absolute(self.queue_dropped);
         counter!("monitor_alerts_silenced_total").absolute(self.silenced);
+        counter!("monitor_alerts_silences_refused_total").absolute(self.silences_refused);
     }
 }

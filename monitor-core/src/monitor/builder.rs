@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use super::activities::Activities;
 use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
-use crate::activity::ActivityTrackerBuilder;
+use crate::actions::{ACTION_KIND, Actions, MAX_RUN_TIMEOUT};
+use crate::activity::{ActivityTracker, ActivityTrackerBuilder};
 use crate::alerts::{AlertRouter, NoRuntime};
+use crate::audit::{AuditLog, DEFAULT_AUDIT_CAPACITY};
 use crate::bus::{DEFAULT_MAX_SUBSCRIBERS, DEFAULT_QUEUE, EventBus};
 use crate::clock::Clock;
 use crate::collector::{CollectorConfig, MetricsCollector};
@@ -39,6 +41,7 @@ pub struct MonitorBuilder {
     health: HealthBuilder,
     pool: Option<Arc<dyn PoolStats>>,
     activities: BTreeMap<String, ActivityTrackerBuilder>,
+    audit_capacity: usize,
 }
 
 impl MonitorBuilder {
@@ -56,7 +59,8 @@ impl MonitorBuilder {
             snapshot_interval: DEFAULT_SNAPSHOT_INTERVAL,
             health: Health::builder(),
             pool: None,
-            activities: BTreeMap::new(),
+            activities: BTreeMap::from([(ACTION_KIND.to_owned(), action_tracker())]),
+            audit_capacity: DEFAULT_AUDIT_CAPACITY,
         }
     }
 
@@ -144,6 +148,15 @@ impl MonitorBuilder {
         self
     }
 
+    /// How many entries the audit log keeps (default
+    /// [`DEFAULT_AUDIT_CAPACITY`], 1 to
+    /// [`MAX_AUDIT_CAPACITY`](crate::audit::MAX_AUDIT_CAPACITY)); past it
+    /// the oldest entry is dropped and counted.
+    pub fn audit_capacity(mut self, entries: usize) -> Self {
+        self.audit_capacity = entries;
+        self
+    }
+
     /// Builds every part, restores the snapshot if there is one, and
     /// starts the background tasks on the current tokio runtime.
     ///
@@ -182,7 +195,11 @@ impl MonitorBuilder {
             .spawn()
             .map_err(|_| NoRuntime)?;
         let activities = Activities::new(self.activities, clock.clone(), bus.clone());
+        // Before the host's kinds, so the cap of kinds never takes it.
+        let action_tracker = activities.get_or_create(ACTION_KIND);
         activities.build_configured();
+        let actions = Actions::new(action_tracker, clock.clone(), runtime.clone());
+        let audit = AuditLog::new(self.audit_capacity, clock.clone());
         let inner = Arc::new(Inner {
             collector,
             errors,
@@ -193,12 +210,15 @@ impl MonitorBuilder {
             counters,
             requests: RequestStats::new(self.max_request_routes),
             bus,
+            actions,
+            audit,
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
             tasks: parking_lot::Mutex::new(Vec::new()),
             clock,
         });
         let monitor = Monitor { inner };
         monitor.inner.persistence.restore(&monitor);
+        monitor.inner.actions.end_interrupted();
         tasks::start(
             &monitor,
             &runtime,
@@ -207,4 +227,14 @@ impl MonitorBuilder {
         );
         Ok(monitor)
     }
+}
+
+/// The `action` kind's defaults (a host's `.activity("action", ..)`
+/// replaces them): runs and their steps fill the recent list faster than
+/// calls do, and a run may take up to [`MAX_RUN_TIMEOUT`], so it is not
+/// abandoned before its own timeout stops it.
+fn action_tracker() -> ActivityTrackerBuilder {
+    ActivityTracker::builder(ACTION_KIND)
+        .recent(100)
+        .timeout(MAX_RUN_TIMEOUT + std::time::Duration::from_secs(300))
 }

@@ -1,6 +1,7 @@
 //! [`Monitor`]: the one value a host keeps and the adapters take. It owns
 //! the collector, the error log, the alert router, labelled counters, the
-//! host's HTTP request stats, the event bus and persistence, wired together.
+//! host's HTTP request stats, the event bus, operator actions, the audit
+//! log and persistence, wired together.
 
 mod activities;
 mod builder;
@@ -18,8 +19,10 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 
+use crate::actions::Actions;
 use crate::activity::ActivityTracker;
 use crate::alerts::AlertHandle;
+use crate::audit::AuditLog;
 use crate::bus::{Channel, EventBus, EventData, MessageEvent, MonitorEvent};
 use crate::clock::Clock;
 use crate::collector::MetricsCollector;
@@ -71,6 +74,8 @@ pub(crate) struct Inner {
     counters: EventCounters,
     requests: RequestStats,
     bus: EventBus,
+    actions: Actions,
+    audit: AuditLog,
     persistence: Persistence,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -179,6 +184,18 @@ impl Monitor {
         &self.inner.bus
     }
 
+    /// Operator actions: register handlers, start runs, list them
+    /// (see [`crate::actions`]).
+    pub fn actions(&self) -> &Actions {
+        &self.inner.actions
+    }
+
+    /// The audit log of state-changing requests (see [`crate::audit`]):
+    /// `monitor.audit().record(AuditRecord::new(&role, "snapshot.restore"))`.
+    pub fn audit(&self) -> &AuditLog {
+        &self.inner.audit
+    }
+
     /// The clock every part reads.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
@@ -194,6 +211,8 @@ impl Monitor {
         i.requests.publish_metrics();
         i.bus.publish_metrics();
         i.health.publish_metrics();
+        i.actions.publish_metrics();
+        i.audit.publish_metrics();
         for tracker in i.activities.all() {
             tracker.publish_metrics();
         }

@@ -97,6 +97,7 @@ impl Persistence {
             Loaded::Missing => RestoreOutcome::Fresh,
             Loaded::Snapshot(snapshot) => match monitor.restore_snapshot(&snapshot) {
                 Ok(()) => {
+                    monitor.audit().restore(snapshot.audit.clone());
                     tracing::info!(path, "monitor state restored from snapshot");
                     RestoreOutcome::Restored {
                         taken_at: crate::clock::from_unix_ms(snapshot.taken_at_ms),
@@ -202,12 +203,18 @@ impl Monitor {
             counters: i.counters.export(),
             activities: i.activities.all().iter().map(|t| t.export()).collect(),
             health: i.health.export(),
+            audit: i.audit.export(),
         }
     }
 
     /// Restores `snapshot` into this monitor, which should be fresh (the
     /// error log must be empty). Every part is checked first: an invalid
     /// snapshot changes nothing.
+    ///
+    /// The audit log is left alone: restoring state must never rewrite the
+    /// record of who changed it. At start, the monitor reloads the file's
+    /// audit entries separately ([`AuditLog::restore`](crate::audit::AuditLog::restore),
+    /// which only adds older entries and never replaces any).
     pub fn restore_snapshot(&self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
         let i = &*self.inner;
         let invalid = |e: &dyn std::fmt::Display| SnapshotError::Invalid(e.to_string());

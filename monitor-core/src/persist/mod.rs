@@ -2,8 +2,8 @@
 //! in one versioned, checksummed file written atomically.
 //!
 //! A [`Snapshot`] holds the collector's periods and sketches, the error
-//! log (groups, records, counts), labelled counters, activities and
-//! heartbeat timelines. The
+//! log (groups, records, counts), labelled counters, activities,
+//! heartbeat timelines and the audit log. The
 //! [`Monitor`](crate::Monitor) writes one every interval and at shutdown,
 //! and restores it at start; a damaged or newer-format file is reported,
 //! moved aside ([`SnapshotFile::load_or_set_aside`]) and never overwritten.
@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::ActivityState;
+use crate::audit::AuditState;
 use crate::collector::CollectorState;
 use crate::counters::FamilyState;
 use crate::errors::ErrorLogState;
@@ -39,6 +40,9 @@ pub struct Snapshot {
     pub activities: Vec<ActivityState>,
     /// Heartbeat timelines (check results are probed afresh).
     pub health: HealthState,
+    /// The audit log. Reloaded at start only: a restore into a running
+    /// monitor leaves the audit log as it is.
+    pub audit: AuditState,
 }
 
 /// Why a snapshot could not be written, read or used.

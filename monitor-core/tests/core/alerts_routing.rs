@@ -4,9 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use monitor_core::ManualClock;
 use monitor_core::alerts::{
-    Alert, AlertHandle, AlertInput, AlertRouter, AlertSink, AlertStatus, FnSink, Matcher,
-    RetryPolicy, Route, SinkError,
+    Alert, AlertHandle, AlertInput, AlertRouter, AlertSink, AlertStatus, FnSink, MAX_SILENCES,
+    Matcher, RetryPolicy, Route, SilenceError, SinkError,
 };
 use monitor_core::errors::{ErrorEvent, ErrorLog, GroupKey, Severity};
 use tokio::time::advance;
@@ -212,14 +213,16 @@ async fn group_wait_then_group_interval_then_repeat_interval() {
 async fn silences_withhold_until_they_end() {
     let (router, seen) = one_route(|r| r.group_interval(Duration::from_secs(60)), |r| r);
     let until = SystemTime::now() + Duration::from_secs(120);
-    let silence = router.silence(
-        Matcher {
-            services: vec!["db".into()],
-            ..Matcher::any()
-        },
-        until,
-        "maintenance window",
-    );
+    let silence = router
+        .silence(
+            Matcher {
+                services: vec!["db".into()],
+                ..Matcher::any()
+            },
+            until,
+            "maintenance window",
+        )
+        .expect("under the cap");
     router.notify(input("db-down", "db", Severity::Critical, None));
     router.notify(input("api-slow", "api", Severity::Warning, None));
     pass(Duration::from_secs(31)).await;
@@ -235,6 +238,40 @@ async fn silences_withhold_until_they_end() {
         ["db-down"],
         "delivered once the silence is gone"
     );
+}
+
+#[tokio::test]
+async fn silences_are_capped_and_refusals_counted() {
+    let clock = ManualClock::new(SystemTime::now());
+    let (router, _seen) = one_route(|r| r, |r| r.clock(clock.clone()));
+    let until = clock.now() + Duration::from_secs(3_600);
+    let ids: Vec<u64> = (0..MAX_SILENCES)
+        .map(|i| {
+            router
+                .silence(Matcher::any(), until, format!("s{i}"))
+                .expect("under the cap")
+        })
+        .collect();
+    assert_eq!(
+        router.silence(Matcher::any(), until, "one more"),
+        Err(SilenceError::TooMany {
+            limit: MAX_SILENCES
+        })
+    );
+    assert_eq!(router.stats().silences_refused, 1);
+    assert_eq!(router.silences().len(), MAX_SILENCES);
+    // Ending one makes room; so does one that expires.
+    assert!(router.unsilence(ids[0]));
+    let soon = clock.now() + Duration::from_secs(1);
+    router
+        .silence(Matcher::any(), soon, "short")
+        .expect("room again");
+    assert!(router.silence(Matcher::any(), until, "full").is_err());
+    clock.advance(Duration::from_secs(2));
+    router
+        .silence(Matcher::any(), until, "after expiry")
+        .expect("the expired one made room");
+    assert_eq!(router.stats().silences_refused, 2);
 }
 
 #[tokio::test(start_paused = true)]

@@ -11,10 +11,12 @@
 
 mod support;
 
+mod actions;
 mod activities;
 mod alertmanager;
 mod alerts_http;
 mod alerts_routing;
+mod audit;
 mod bus;
 mod collector_accuracy;
 mod collector_windows;

@@ -194,7 +194,9 @@ async fn alert_times_stay_in_order_and_silences_end_across_clock_jumps() {
     // A silence for the next hour; then the clock jumps two hours ahead:
     // the silence is over and the next alert goes out.
     let router = m.alerts().expect("configured");
-    router.silence(Matcher::any(), clock.now() + HOUR, "maintenance");
+    router
+        .silence(Matcher::any(), clock.now() + HOUR, "maintenance")
+        .expect("under the cap");
     m.log_error(error("connect"));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(router.stats().silenced >= 1, "{:?}", router.stats());
