@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use monitor_core::Monitor;
 use monitor_ws::{WsBroadcaster, WsConfig};
@@ -17,7 +17,8 @@ use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
-    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, stream, ws,
+    actions, activities, audit, dashboard, errors, events, export, health, me, metrics_api,
+    prometheus, silences, stream, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -124,8 +125,8 @@ impl RouterConfig {
     ///
     /// Off, no answer carries an `Access-Control-*` header and a browser
     /// keeps other sites' scripts away from the API. With a list, a
-    /// request whose `Origin` is on it gets tower-http's CORS answers: GET
-    /// and POST, the `Authorization` and `Content-Type` request headers, no
+    /// request whose `Origin` is on it gets tower-http's CORS answers: GET,
+    /// POST and DELETE, the `Authorization` and `Content-Type` request headers, no
     /// credentials (the API takes bearer tokens, never cookies); any other
     /// origin is served as if CORS were off. The dashboard needs none of
     /// this: it is served from the API's own origin.
@@ -196,6 +197,12 @@ impl RouterConfig {
             .route("/api/activities/{kind}/active", get(activities::active))
             .route("/api/activities/{kind}/recent", get(activities::recent))
             .route("/api/activities/{kind}/tree", get(activities::tree))
+            .route("/api/actions", get(actions::list))
+            .route("/api/actions/{name}/run", post(actions::run))
+            .route("/api/audit", get(audit::list))
+            .route("/api/alerts/silences", get(silences::list))
+            .route("/api/alerts/silences", post(silences::create))
+            .route("/api/alerts/silences/{id}", delete(silences::delete))
             .route("/api/stream", get(stream::stream))
             .route("/api/export", get(export::export))
             .route("/ws", get(ws::ws))

@@ -2,7 +2,7 @@
 //! ([`RouterConfig::cors_allow_origins`](crate::RouterConfig::cors_allow_origins)).
 //!
 //! A request whose `Origin` is on the list goes through tower-http's
-//! `CorsLayer` (GET and POST, the `Authorization` and `Content-Type`
+//! `CorsLayer` (GET, POST and DELETE, the `Authorization` and `Content-Type`
 //! headers, no credentials: the API takes bearer tokens, never cookies).
 //! Any other request bypasses it, so an origin not on the list gets no
 //! `Access-Control-*` header at all, not even on a preflight, exactly as
@@ -42,7 +42,7 @@ impl Cors {
         }
         let layer = CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins.iter().cloned()))
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .allow_credentials(false);
         Some(Cors {

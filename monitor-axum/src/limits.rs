@@ -4,9 +4,10 @@
 //! the limit is refused before the handler runs, and nothing is read. A
 //! body of unknown length (chunked) is read here up to the limit: past
 //! it, the request is refused with the same 413 and the rest is never
-//! read; within it, the handler gets the bytes read. No route of the
-//! router reads a body today, so without this a chunked 20 MiB body would
-//! get the route's ordinary answer while a declared one gets a 413.
+//! read; within it, the handler gets the bytes read. Most routes read no
+//! body, and without this a chunked 20 MiB body would get their ordinary
+//! answer while a declared one gets a 413; the routes that read JSON
+//! (action runs, silences) get a body already within the limit.
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};

@@ -1,10 +1,14 @@
 //! Calls, sessions and agent runs: `GET /api/metrics/sessions` (figures,
 //! no PII) and `GET /api/activities/{kind}/active|recent|tree` (the
 //! activities themselves, phones already masked at entry). A tenant sees
-//! only its own activities; an unknown kind is a 404.
+//! only its own activities; an unknown kind is a 404. Operator action
+//! runs (kind `action`) are not sessions: they have their own figures at
+//! `/api/actions` and count in no session total.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use monitor_core::Monitor;
+use monitor_core::actions::ACTION_KIND;
 use monitor_core::activity::{ActivityNode, ActivityStats, ActivityTracker, ActivityView};
 use serde::Serialize;
 
@@ -30,9 +34,7 @@ pub(crate) async fn sessions(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SessionsBody>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;
-    let kinds: Vec<ActivityStats> = app
-        .monitor
-        .activity_trackers()
+    let kinds: Vec<ActivityStats> = session_trackers(&app.monitor)
         .iter()
         .map(|t| match role.tenant() {
             None => t.stats(),
@@ -43,6 +45,13 @@ pub(crate) async fn sessions(
         active_sessions_count: kinds.iter().map(|k| k.active).sum(),
         kinds,
     }))
+}
+
+/// Every activity kind but operator action runs.
+pub(crate) fn session_trackers(monitor: &Monitor) -> Vec<ActivityTracker> {
+    let mut trackers = monitor.activity_trackers();
+    trackers.retain(|t| t.kind() != ACTION_KIND);
+    trackers
 }
 
 fn tracker(app: &AppState, kind: &str) -> Result<ActivityTracker, ApiError> {

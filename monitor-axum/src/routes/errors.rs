@@ -1,11 +1,15 @@
 //! `/api/errors` and its sub-routes: the query of SPEC §2.5, stats,
 //! unresolved groups, resolve (admin) and acknowledge (admin or the
-//! error's own tenant).
+//! error's own tenant), both audited (`error.resolve`,
+//! `error.acknowledge`), refusals included.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use monitor_core::errors::{ErrorLog, ErrorPage, ErrorQuery, ErrorStats, GroupView, NotFound};
 
+use monitor_core::audit::AuditRecord;
+
+use super::audit::audited;
 use super::params::pairs;
 use super::segment::Segment;
 use crate::gate::Caller;
@@ -103,26 +107,49 @@ fn act(
         .map_err(|e| ApiError::not_found(e.to_string()))
 }
 
+/// Runs `action` (audited as `audit_as`) on the error of path segment
+/// `id`; the audit entry names the group on success.
+fn audited_act(
+    app: &AppState,
+    role: &Role,
+    id: Result<Segment, ApiError>,
+    audit_as: &str,
+    act_on: impl FnOnce(&str) -> Result<Json<GroupView>, ApiError>,
+) -> Result<Json<GroupView>, ApiError> {
+    let mut record = AuditRecord::new(role, audit_as);
+    if let Ok(Segment(id)) = &id {
+        record = record.target(id.clone());
+    }
+    let result = id.and_then(|Segment(id)| act_on(&id));
+    audited(app, record, result, |r, Json(group)| {
+        r.detail(format!("group {}", group.fingerprint))
+    })
+}
+
 pub(crate) async fn resolve(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Segment(id): Segment,
+    id: Result<Segment, ApiError>,
 ) -> Result<Json<GroupView>, ApiError> {
-    act(&app, &role, &id, Role::is_admin, "admin", ErrorLog::resolve)
+    audited_act(&app, &role, id, "error.resolve", |id| {
+        act(&app, &role, id, Role::is_admin, "admin", ErrorLog::resolve)
+    })
 }
 
 pub(crate) async fn acknowledge(
     State(app): State<AppState>,
     Caller(role): Caller,
-    Segment(id): Segment,
+    id: Result<Segment, ApiError>,
 ) -> Result<Json<GroupView>, ApiError> {
     let allowed = |r: &Role| !matches!(r, Role::Monitor);
-    act(
-        &app,
-        &role,
-        &id,
-        allowed,
-        "admin or the error's own client",
-        ErrorLog::acknowledge,
-    )
+    audited_act(&app, &role, id, "error.acknowledge", |id| {
+        act(
+            &app,
+            &role,
+            id,
+            allowed,
+            "admin or the error's own client",
+            ErrorLog::acknowledge,
+        )
+    })
 }

@@ -148,7 +148,10 @@ pub(crate) async fn current(
         None => t.active().len() as u64,
         Some(c) => t.active_for(c).len() as u64,
     };
-    let sessions: u64 = m.activity_trackers().iter().map(active).sum();
+    let sessions: u64 = super::activities::session_trackers(m)
+        .iter()
+        .map(active)
+        .sum();
     let everyone = role.sees_all();
     let stats = everyone.then(|| m.collector().current_stats());
     let pool = m.pool_stats();

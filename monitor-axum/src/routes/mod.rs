@@ -1,6 +1,9 @@
 //! The router's handlers, one file per family of routes.
 
+pub(crate) mod actions;
 pub(crate) mod activities;
+pub(crate) mod audit;
+pub(crate) mod body;
 pub(crate) mod dashboard;
 pub(crate) mod errors;
 pub(crate) mod events;
@@ -11,5 +14,6 @@ pub(crate) mod metrics_api;
 pub(crate) mod params;
 pub(crate) mod prometheus;
 pub(crate) mod segment;
+pub(crate) mod silences;
 pub(crate) mod stream;
 pub(crate) mod ws;

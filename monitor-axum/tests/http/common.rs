@@ -104,3 +104,44 @@ pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
+
+/// A request with an optional bearer token and a JSON body.
+pub fn json_request(method: Method, path: &str, token: Option<&str>, body: &str) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_owned())).expect("request")
+}
+
+/// Sends `body` as JSON; status and JSON answer (`Null` when not JSON).
+pub async fn send_json(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let (status, _, bytes) = send(app, json_request(method, path, token, body)).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The whole audit log as the admin reads it, newest first.
+pub async fn audit_entries(app: &Router) -> Vec<Value> {
+    let (status, body) = get(app, "/monitor/api/audit?limit=500", Some(ADMIN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["entries"].as_array().cloned().unwrap_or_default()
+}
+
+/// Asserts no configured token appears anywhere in `text`.
+pub fn assert_no_token(text: &str) {
+    for token in [ADMIN, MONITOR, ACME, GLOBEX] {
+        assert!(!text.contains(token), "{token} found in {text}");
+    }
+}

@@ -5,12 +5,15 @@
 //! 127.0.0.1: every route's shape, 401 / 403 / 404 / 400 / 405 / 413 /
 //! 429, tenant isolation, SSE, export, `/metrics`, the request layer,
 //! the dashboard's page and files, the WebSocket protocol on both its
-//! entry points, and hostile input against all of it.
+//! entry points, operator actions, silences and the audit log, and
+//! hostile input against all of it.
 #![allow(dead_code, unreachable_pub)]
 
 mod common;
 
+mod actions;
 mod api;
+mod audit;
 mod dashboard;
 mod export;
 mod hostile;
@@ -18,6 +21,7 @@ mod prometheus;
 mod request_layer;
 mod routes;
 mod security;
+mod silences;
 mod sse;
 mod tenants;
 mod ws;

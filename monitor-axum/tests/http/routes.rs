@@ -32,6 +32,12 @@ const AUTHENTICATED: &[(Method, &str)] = &[
     (Method::GET, "/monitor/api/activities/call/recent"),
     (Method::GET, "/monitor/api/activities/call/tree"),
     (Method::GET, "/monitor/api/stream"),
+    (Method::GET, "/monitor/api/actions"),
+    (Method::POST, "/monitor/api/actions/anything/run"),
+    (Method::GET, "/monitor/api/audit"),
+    (Method::GET, "/monitor/api/alerts/silences"),
+    (Method::POST, "/monitor/api/alerts/silences"),
+    (Method::DELETE, "/monitor/api/alerts/silences/1"),
 ];
 
 #[tokio::test]

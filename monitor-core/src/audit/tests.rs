@@ -130,7 +130,7 @@ fn bad_parameters_name_their_field() {
 fn export_and_restore_round_trip_and_ids_never_repeat() {
     let (audit, clock) = log(10);
     audit.record(AuditRecord::new(&Role::Admin, "silence.create").target("1"));
-    audit.record(AuditRecord::new(&Role::Client("acme".into()), "error.acknowledge").refused("no"));
+    audit.record(AuditRecord::new(Role::Client("acme".into()), "error.acknowledge").refused("no"));
     let state = audit.export();
 
     let (fresh, _) = log(10);

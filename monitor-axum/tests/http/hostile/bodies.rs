@@ -41,6 +41,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/monitor/api/activities/call/tree"),
     ("GET", "/monitor/api/stream"),
     ("GET", "/monitor/api/export"),
+    ("GET", "/monitor/api/actions"),
+    ("POST", "/monitor/api/actions/anything/run"),
+    ("GET", "/monitor/api/audit"),
+    ("GET", "/monitor/api/alerts/silences"),
+    ("POST", "/monitor/api/alerts/silences"),
+    ("DELETE", "/monitor/api/alerts/silences/1"),
     ("GET", "/monitor/ws"),
     ("PUT", "/monitor/api/metrics"),
     ("POST", "/monitor/no/such/route"),
@@ -118,6 +124,8 @@ async fn a_chunked_20_mib_body_is_refused_after_the_limit() {
     let served = Served::start().await;
     for (method, path) in [
         ("POST", "/monitor/api/errors/1/resolve"),
+        ("POST", "/monitor/api/actions/anything/run"),
+        ("POST", "/monitor/api/alerts/silences"),
         ("GET", "/monitor/api/metrics"),
         ("GET", "/monitor/health"),
         ("GET", "/monitor/assets/app.js"),

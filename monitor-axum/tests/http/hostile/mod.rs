@@ -18,6 +18,7 @@
 
 mod assets;
 mod bodies;
+mod json_bodies;
 mod json_depth;
 mod queries;
 mod text;
@@ -54,7 +55,11 @@ pub struct Served {
 
 impl Served {
     pub async fn start() -> Served {
-        let monitor = Monitor::builder().start().expect("runtime");
+        Served::with(Monitor::builder().start().expect("runtime")).await
+    }
+
+    /// [`start`](Self::start) for a monitor of the test's own.
+    pub async fn with(monitor: Monitor) -> Served {
         let app: Router = Router::new().nest("/monitor", router(monitor.clone(), auth()));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

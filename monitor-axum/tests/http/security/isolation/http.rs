@@ -51,15 +51,42 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/errors/unresolved"
         | "/api/activities/{kind}/active"
         | "/api/activities/{kind}/recent"
-        | "/api/activities/{kind}/tree" => vec![String::new()],
+        | "/api/activities/{kind}/tree"
+        // Admin only: a tenant gets a 403, and no tenant's object.
+        | "/api/actions"
+        | "/api/audit"
+        | "/api/alerts/silences" => vec![String::new()],
         // Writes, the SSE stream and the WebSocket have their own checks.
-        "/api/errors/{id}/resolve" | "/api/errors/{id}/acknowledge" | "/api/stream" | "/ws" => {
-            Vec::new()
-        }
+        "/api/errors/{id}/resolve"
+        | "/api/errors/{id}/acknowledge"
+        | "/api/actions/{name}/run"
+        | "/api/alerts/silences/{id}"
+        | "/api/stream"
+        | "/ws" => Vec::new(),
         unknown => panic!("the isolation test does not know {unknown}"),
     };
     let base = concrete(template, 0);
     paths.into_iter().map(|q| format!("{base}{q}")).collect()
+}
+
+/// A tenant starts no action and adds or ends no silence: 403, nothing
+/// run. (The monitor of these tests registers the action `probe`.)
+async fn operator_writes_refused(app: &Router, monitor: &Monitor, tok: &str, name: &str) {
+    for (method, path) in [
+        (Method::POST, "/monitor/api/actions/probe/run"),
+        (Method::POST, "/monitor/api/alerts/silences"),
+        (Method::DELETE, "/monitor/api/alerts/silences/1"),
+    ] {
+        let (status, _, bytes) = send(app, request(method.clone(), path, Some(tok))).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{name} {method} {path}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    let probe = monitor.actions().get("probe").expect("registered");
+    assert_eq!(probe.counts.started, 0, "{name} started an action");
 }
 
 /// Every error's (resolved, acknowledged), to compare after the writes.
@@ -159,6 +186,7 @@ pub async fn writes_stay_home(app: &Router, monitor: &Monitor, world: &World, id
             .await;
             assert_eq!(status, StatusCode::FORBIDDEN, "a tenant never resolves");
         }
+        operator_writes_refused(app, monitor, &tok, &names[me]).await;
         let after = error_states(monitor, ids);
         for (other, theirs) in ids.iter().enumerate().filter(|&(o, _)| o != me) {
             for id in theirs {

@@ -40,6 +40,12 @@ async fn check(world: World) {
     );
     monitor.activities("call"); // the kind exists even with no call yet
     monitor.events("buttons");
+    monitor
+        .actions()
+        .register("probe", "A tenant must never start it", |_ctx| async move {
+            Ok::<_, String>(String::new())
+        })
+        .expect("registers");
     let ids = seed_world(&monitor, &world);
     reads_stay_home(&app, &world).await;
     streams_stay_home(&app, &monitor, &world).await;
@@ -61,6 +67,8 @@ fn the_isolation_test_covers_every_authenticated_route() {
     for other in [
         "/api/errors/{id}/resolve",
         "/api/errors/{id}/acknowledge",
+        "/api/actions/{name}/run",
+        "/api/alerts/silences/{id}",
         "/api/stream",
         "/ws",
     ] {
