@@ -75,6 +75,7 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         builder = builder.snapshot_file(path);
     }
     let monitor = builder.start()?;
+    sim::actions::register(&monitor)?;
 
     say(format_args!(
         "demo bot: {} handlers, {} simulated users, up to {} msg/s (a working day's curve), calls and errors{}; snapshot: {}; Ctrl-C to stop",

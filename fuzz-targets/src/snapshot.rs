@@ -10,7 +10,7 @@
 //! Checked:
 //! - nothing panics, in decoding, re-encoding, restoring or reading the
 //!   restored monitor back (stats, hourly and daily buckets, error
-//!   queries and stats, activities, counters, health);
+//!   queries and stats, activities, counters, health, the audit log);
 //! - a refused file gives an error that says something;
 //! - a decoded snapshot re-encodes, and the re-encoding decodes and
 //!   encodes to the same bytes;
@@ -21,9 +21,10 @@
 use std::time::{Duration, SystemTime};
 
 use monitor_core::activity::{ActivityMeta, Outcome};
+use monitor_core::audit::{AuditQuery, AuditRecord};
 use monitor_core::errors::{ErrorEvent, ErrorQuery, Severity};
 use monitor_core::persist::{FORMAT_VERSION, Snapshot};
-use monitor_core::{ManualClock, Monitor};
+use monitor_core::{ManualClock, Monitor, Role};
 
 /// Length of the file header that precedes the payload.
 const HEADER: usize = 22;
@@ -58,6 +59,8 @@ pub fn run(data: &[u8]) {
     let clock = clock();
     let monitor = fresh(&clock);
     let _accepted = monitor.restore_snapshot(&snapshot);
+    // The audit log is reloaded apart (at start only); it takes anything.
+    monitor.audit().restore(snapshot.audit);
     read_everything(&monitor);
     monitor.record_message("after-restore", Duration::from_millis(12));
     monitor.log_error(ErrorEvent::new("db", "query", "Timeout", "after restore").client("acme"));
@@ -127,6 +130,14 @@ pub fn seeds() -> [Vec<u8>; 2] {
         }
     }
     m.heartbeat("worker");
+    let acme = Role::Client("acme".into());
+    m.audit()
+        .record(AuditRecord::new(&Role::Admin, "error.resolve").target("3"));
+    m.audit().record(
+        AuditRecord::new(&acme, "error.acknowledge")
+            .target("4")
+            .refused("no error with id 4"),
+    );
     clock.advance(Duration::from_secs(90));
     let file = m.snapshot().encode().expect("encodes");
     let mut whole = vec![0];
@@ -163,6 +174,11 @@ fn read_everything(m: &Monitor) {
         m.events(&family).stats();
     }
     m.health().report();
+    m.audit().query(&AuditQuery {
+        limit: 500,
+        ..AuditQuery::default()
+    });
+    m.audit().export();
 }
 
 fn runtime() -> tokio::runtime::Runtime {

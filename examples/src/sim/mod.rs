@@ -10,7 +10,8 @@
 //! takes calls (masked phone numbers, connection quality), runs agent jobs
 //! (an orchestrator and its steps, with progress), reports errors of
 //! several severities and counts button clicks; [`health`] adds a flaky
-//! optional health check. One message in [`PUBLISH_ONE_IN`] is also
+//! optional health check; [`actions`] are operator actions to run from
+//! the API. One message in [`PUBLISH_ONE_IN`] is also
 //! published as `message:new` (name and text): about two a second at the
 //! peak, enough for a live feed to read.
 
@@ -25,6 +26,7 @@ use monitor_core::errors::{ErrorEvent, Severity};
 use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health, HealthBuilder};
 use rand::Rng;
 
+pub mod actions;
 pub mod history;
 pub mod load;
 

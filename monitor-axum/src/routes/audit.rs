@@ -31,7 +31,7 @@ pub(crate) fn admin_only(role: &Role) -> Result<(), ApiError> {
 /// message when refused or failed; `on_ok` adds what only success knows)
 /// and hands `result` back unchanged.
 ///
-/// ```ignore
+/// ```text
 /// let result = restore(&app, body);
 /// audited(&app, AuditRecord::new(&role, "snapshot.restore"), result, |r, _| r)
 /// ```

@@ -146,8 +146,7 @@ impl Actions {
             .cloned()
             .ok_or_else(|| RunError::Unknown(name.chars().take(64).collect()))?;
         let spec = &entry.spec;
-        let run_id = format!("{}-{:012x}", spec.name, rand::random::<u64>() >> 16);
-        let started_at = {
+        let (run_id, started_at) = {
             let mut st = entry.state.lock();
             if st.running.len() >= spec.run_limit() {
                 st.counts.refused += 1;
@@ -163,6 +162,9 @@ impl Actions {
                     }
                 });
             }
+            // 48 random bits: unique across restarts too (restored recent
+            // runs keep their ids).
+            let run_id = format!("{}-{:012x}", spec.name, rand::random::<u64>() >> 16);
             let mut meta = ActivityMeta::new()
                 .category(spec.name.as_str())
                 .attr("requested_by", requested_by.to_string());
@@ -190,7 +192,7 @@ impl Actions {
                 result: None,
                 message: None,
             });
-            started_at
+            (run_id, started_at)
         };
         let ctx = ActionContext {
             run_id: run_id.clone(),

@@ -38,8 +38,24 @@ impl RunGuard {
         self.record(result, message);
     }
 
+    /// The slot is freed before the activity ends, so whoever sees
+    /// `action:ended` may start the action again at once.
     fn record(&self, result: RunResult, mut message: String) {
         crate::text::clean(&mut message, NOTE_BYTES, false);
+        let now = self.actions.clock.now();
+        {
+            let mut st = self.entry.state.lock();
+            if let Some(at) = st.running.iter().position(|r| r.run_id == self.run_id) {
+                let mut run = st.running.remove(at);
+                run.ended_at = Some(now);
+                run.duration_ms = since_ms(run.started_at, now);
+                run.result = Some(result);
+                run.message = (!message.is_empty()).then(|| message.clone());
+                st.counts.count(result);
+                st.last.push_front(run);
+                st.last.truncate(LAST_RUNS);
+            }
+        }
         let tracker = &self.actions.tracker;
         let pct = match result {
             RunResult::Succeeded => 100.0,
@@ -64,19 +80,6 @@ impl RunGuard {
                 "action run did not succeed"
             ),
         }
-        let now = self.actions.clock.now();
-        let mut st = self.entry.state.lock();
-        let Some(at) = st.running.iter().position(|r| r.run_id == self.run_id) else {
-            return;
-        };
-        let mut run = st.running.remove(at);
-        run.ended_at = Some(now);
-        run.duration_ms = since_ms(run.started_at, now);
-        run.result = Some(result);
-        run.message = (!message.is_empty()).then_some(message);
-        st.counts.count(result);
-        st.last.push_front(run);
-        st.last.truncate(LAST_RUNS);
     }
 }
 

@@ -179,7 +179,7 @@ impl AuditLog {
     }
 
     /// Sets `monitor_audit_entries_total`, `monitor_audit_evicted_total`
-    /// and `monitor_audit_entries` on the installed `metrics` recorder.
+    /// and `monitor_audit_log_entries` on the installed `metrics` recorder.
     pub fn publish_metrics(&self) {
         let c = self.counters();
         describe_counter!(
@@ -193,13 +193,13 @@ impl AuditLog {
             "Audit entries dropped, oldest first, to stay within the log's capacity."
         );
         describe_gauge!(
-            "monitor_audit_entries",
+            "monitor_audit_log_entries",
             Unit::Count,
             "Audit entries held now."
         );
         counter!("monitor_audit_entries_total").absolute(c.recorded);
         counter!("monitor_audit_evicted_total").absolute(c.evicted);
-        gauge!("monitor_audit_entries").set(c.len as f64);
+        gauge!("monitor_audit_log_entries").set(c.len as f64);
     }
 
     pub(super) fn lock(&self) -> parking_lot::MutexGuard<'_, State> {

@@ -30,11 +30,19 @@ fn admin() -> Actor {
     Actor::new("admin", None)
 }
 
-/// Waits until action `name` has no run in progress; returns its view.
+/// Waits until action `name` has no run in progress and no run's
+/// activity is active (the slot is freed just before the activity ends);
+/// returns its view.
 async fn settled(monitor: &Monitor, name: &str) -> ActionView {
     for _ in 0..2_000 {
         let view = monitor.actions().get(name).expect("registered");
-        if view.running.is_empty() {
+        let active = monitor
+            .actions()
+            .tracker()
+            .active()
+            .iter()
+            .any(|a| a.category.as_deref() == Some(name));
+        if view.running.is_empty() && !active {
             return view;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
