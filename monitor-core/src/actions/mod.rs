@@ -55,6 +55,7 @@ mod context;
 mod error;
 mod params;
 mod prometheus;
+mod read;
 mod registry;
 mod run;
 mod spec;

@@ -14,14 +14,14 @@ use super::error::{RegisterError, RunError};
 use super::params::ActionParams;
 use super::run::{RunGuard, supervise};
 use super::spec::{ActionSpec, MAX_ACTIONS};
-use super::view::{ActionView, RunCounts, RunStarted, RunView};
+use super::view::{RunCounts, RunStarted, RunView};
 use crate::activity::{ActivityMeta, ActivityTracker};
 use crate::audit::Actor;
 use crate::clock::Clock;
 
 /// The activity kind runs and their steps are tracked under.
 pub const ACTION_KIND: &str = "action";
-/// Finished runs kept per action for [`ActionView::last`].
+/// Finished runs kept per action for [`ActionView::last`](super::ActionView::last).
 pub const LAST_RUNS: usize = 10;
 
 /// What a handler returns: `Ok(summary)` or `Err(message)`, both shown
@@ -43,8 +43,8 @@ pub(crate) struct Inner {
     pub(crate) tracker: ActivityTracker,
     pub(crate) clock: Clock,
     runtime: tokio::runtime::Handle,
-    entries: RwLock<BTreeMap<String, Arc<Entry>>>,
-    refused_registrations: AtomicU64,
+    pub(super) entries: RwLock<BTreeMap<String, Arc<Entry>>>,
+    pub(super) refused_registrations: AtomicU64,
 }
 
 pub(crate) struct Entry {
@@ -215,118 +215,9 @@ impl Actions {
             started_at,
         })
     }
-
-    /// Every registered action, by name, with its runs.
-    pub fn list(&self) -> Vec<ActionView> {
-        let entries: Vec<Arc<Entry>> = self.inner.entries.read().values().cloned().collect();
-        entries.iter().map(|e| self.view(e)).collect()
-    }
-
-    /// Action `name`, if registered.
-    pub fn get(&self, name: &str) -> Option<ActionView> {
-        let entry = self.inner.entries.read().get(name).cloned()?;
-        Some(self.view(&entry))
-    }
-
-    /// How many actions are registered.
-    pub fn len(&self) -> usize {
-        self.inner.entries.read().len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Registrations refused past [`MAX_ACTIONS`].
-    pub fn refused_registrations(&self) -> u64 {
-        self.inner.refused_registrations.load(Relaxed)
-    }
-
-    /// The tracker runs are recorded in (kind [`ACTION_KIND`]).
-    pub fn tracker(&self) -> &ActivityTracker {
-        &self.inner.tracker
-    }
-
-    fn view(&self, entry: &Entry) -> ActionView {
-        let now = self.inner.clock.now();
-        let st = entry.state.lock();
-        let running = st
-            .running
-            .iter()
-            .map(|run| {
-                let mut run = run.clone();
-                run.duration_ms = since_ms(run.started_at, now);
-                if let Some(activity) = self.inner.tracker.get(&run.run_id) {
-                    run.progress_pct = activity.progress_pct;
-                    run.note = activity.note;
-                }
-                run
-            })
-            .collect();
-        ActionView {
-            name: entry.spec.name.clone(),
-            description: entry.spec.description.clone(),
-            concurrent: entry.spec.concurrent,
-            max_concurrent: entry.spec.run_limit(),
-            timeout_ms: u64::try_from(entry.spec.timeout.as_millis()).unwrap_or(u64::MAX),
-            running,
-            last: st.last.iter().cloned().collect(),
-            counts: st.counts,
-        }
-    }
-
-    /// Ends, as [`INTERRUPTED`](super::INTERRUPTED), every activity of kind
-    /// `action` that is active but not a run of this registry: runs that
-    /// were in progress when a snapshot was taken and whose process is
-    /// gone. Returns how many. The monitor calls it after restoring.
-    pub(crate) fn end_interrupted(&self) -> usize {
-        let running: Vec<String> = self
-            .inner
-            .entries
-            .read()
-            .values()
-            .flat_map(|e| {
-                e.state
-                    .lock()
-                    .running
-                    .iter()
-                    .map(|r| r.run_id.clone())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let mut ended = 0;
-        for activity in self.inner.tracker.active() {
-            let mine = running
-                .iter()
-                .any(|r| activity.id == *r || activity.id.starts_with(&format!("{r}/")));
-            if !mine
-                && self
-                    .inner
-                    .tracker
-                    .end(
-                        &activity.id,
-                        crate::activity::Outcome::new(super::INTERRUPTED),
-                    )
-                    .is_ok()
-            {
-                ended += 1;
-            }
-        }
-        ended
-    }
 }
 
 pub(crate) fn since_ms(from: SystemTime, to: SystemTime) -> u64 {
     to.duration_since(from)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-impl std::fmt::Debug for Actions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<String> = self.inner.entries.read().keys().cloned().collect();
-        f.debug_struct("Actions")
-            .field("names", &names)
-            .finish_non_exhaustive()
-    }
 }
