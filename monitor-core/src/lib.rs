@@ -33,6 +33,7 @@ mod http_client;
 mod monitor;
 mod period;
 pub mod persist;
+pub mod queue;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
