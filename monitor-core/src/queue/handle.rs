@@ -135,9 +135,10 @@ impl QueueHandle {
     pub fn retry(&self, id: &str, after: Duration, reason: &str) {
         let (i, key, now, want) = self.begin(id);
         let due = now.saturating_add(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
-        let found = self.inner.shards[shard_of(key)]
-            .lock()
-            .retry(key, due, (now, i.per_shard), want);
+        let found =
+            self.inner.shards[shard_of(key)]
+                .lock()
+                .retry(key, due, (now, i.per_shard), want);
         if want {
             self.tell(MessageStep::Retry, id, found, now, Some(due), reason);
         }

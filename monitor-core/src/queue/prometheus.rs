@@ -31,8 +31,16 @@ impl QueueHandle {
     pub fn publish_metrics(&self) {
         use names::*;
         describe_gauge!(DEPTH, Unit::Count, "Due messages waiting, by queue.");
-        describe_gauge!(SCHEDULED, Unit::Count, "Messages scheduled for later, by queue.");
-        describe_gauge!(IN_FLIGHT, Unit::Count, "Messages being processed, by queue.");
+        describe_gauge!(
+            SCHEDULED,
+            Unit::Count,
+            "Messages scheduled for later, by queue."
+        );
+        describe_gauge!(
+            IN_FLIGHT,
+            Unit::Count,
+            "Messages being processed, by queue."
+        );
         describe_gauge!(
             OLDEST_AGE,
             Unit::Seconds,

@@ -191,7 +191,13 @@ impl Shard {
     }
 
     /// `key` waits again, due at `due_ms`.
-    pub(super) fn retry(&mut self, key: u64, due_ms: u64, (now, cap): (u64, usize), want: bool) -> Found {
+    pub(super) fn retry(
+        &mut self,
+        key: u64,
+        due_ms: u64,
+        (now, cap): (u64, usize),
+        want: bool,
+    ) -> Found {
         self.count(super::MessageStep::Retry.index(), now);
         if let Some(t) = self.messages.get_mut(&key) {
             let took = t.in_flight.then(|| now.saturating_sub(t.at_ms));

@@ -11,7 +11,9 @@ fn clock() -> ManualClock {
 }
 
 fn queue(clock: &ManualClock) -> QueueHandle {
-    QueueHandle::builder("whatsapp").clock(clock.clone()).build()
+    QueueHandle::builder("whatsapp")
+        .clock(clock.clone())
+        .build()
 }
 
 #[test]
@@ -133,7 +135,10 @@ fn unknown_ids_duplicates_caps_and_expiry_are_counted() {
     clock.advance(Duration::from_secs(61));
     assert_eq!(q.expire(), 2);
     let s = q.stats();
-    assert_eq!((s.in_flight, s.anomalies.expired, s.anomalies.unknown), (0, 2, 1));
+    assert_eq!(
+        (s.in_flight, s.anomalies.expired, s.anomalies.unknown),
+        (0, 2, 1)
+    );
 }
 
 #[test]
@@ -177,7 +182,10 @@ fn notices_carry_the_tenant_attempts_and_timings_when_wanted() {
         "due ten seconds after the retry"
     );
     assert_eq!((seen[2].attempt, seen[2].waited_ms), (2, Some(0)));
-    assert_eq!((seen[3].attempt, seen[3].client_id.as_deref()), (2, Some("acme")));
+    assert_eq!(
+        (seen[3].attempt, seen[3].client_id.as_deref()),
+        (2, Some("acme"))
+    );
     assert!(seen.iter().take(4).all(|n| n.tracked));
     assert!(!seen[4].tracked && seen[4].client_id.is_none() && seen[4].reason.is_none());
 }
@@ -194,7 +202,9 @@ fn a_listener_that_wants_nothing_gets_nothing() {
         }
     }
     let count = Arc::default();
-    let q = QueueHandle::builder("q").listener(Deaf(Arc::clone(&count))).build();
+    let q = QueueHandle::builder("q")
+        .listener(Deaf(Arc::clone(&count)))
+        .build();
     q.enqueue("a", Enqueue::new());
     q.processing("a");
     q.sent("a");
@@ -223,7 +233,10 @@ fn export_restore_round_trips_and_bad_states_change_nothing() {
     assert_eq!(fresh.export(), state);
     let (a, b) = (q.detail(24), fresh.detail(24));
     assert_eq!(a.hourly, b.hourly);
-    assert_eq!((a.stats.totals, a.stats.anomalies), (b.stats.totals, b.stats.anomalies));
+    assert_eq!(
+        (a.stats.totals, a.stats.anomalies),
+        (b.stats.totals, b.stats.anomalies)
+    );
     assert_eq!(b.stats.depth, 0, "live state is not restored");
 
     let mut bad = state.clone();
@@ -241,7 +254,10 @@ fn export_restore_round_trips_and_bad_states_change_nothing() {
     ));
     let mut bad = state.clone();
     bad.name = "a\u{0}b".into();
-    assert!(matches!(fresh.restore(&bad), Err(QueueStateError::BadName(_))));
+    assert!(matches!(
+        fresh.restore(&bad),
+        Err(QueueStateError::BadName(_))
+    ));
     let mut bad = state;
     bad.hours = (0..30).map(|h| (h, QueueCounts::default())).collect();
     assert!(matches!(
