@@ -170,7 +170,7 @@ impl QueueHandle {
         let (_, key, now, want) = self.begin(id);
         let found = self.inner.shards[shard_of(key)]
             .lock()
-            .finish(key, step.index(), now);
+            .finish(key, step.index(), now, want);
         if want {
             self.tell(step, id, found, now, None, reason);
         }

@@ -20,7 +20,7 @@ pub mod names {
     /// `processing`, `sent`, `failed`, `retry`, `dead_letter`).
     pub const MESSAGES: &str = "monitor_queue_messages_total";
     /// Counter: steps the live figures could not follow (`queue`, `kind` =
-    /// `refused`, `unknown`, `duplicate`, `expired`).
+    /// `refused`, `unknown`, `duplicate`, `expired`, `untenanted`).
     pub const ANOMALIES: &str = "monitor_queue_anomalies_total";
 }
 
@@ -69,6 +69,7 @@ impl QueueHandle {
             ("unknown", a.unknown),
             ("duplicate", a.duplicates),
             ("expired", a.expired),
+            ("untenanted", a.untenanted),
         ] {
             counter!(ANOMALIES, "queue" => queue.clone(), "kind" => kind).absolute(n);
         }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use rapidhash::{RapidHashMap, RapidHashSet};
+use rapidhash::RapidHashMap;
 
 use super::step::{STEPS, add_into};
 use super::view::QueueAnomalies;
@@ -16,8 +16,9 @@ pub(crate) const SHARDS: usize = 32;
 /// Hours of per-step history a queue keeps.
 pub const HOURS: usize = 24;
 pub(crate) const HOUR_MS: u64 = 3_600_000;
-/// Interned tenant ids per shard; further ones are stored per message.
-const MAX_TENANTS: usize = 64;
+/// Tenant ids a shard holds at once (those its tracked messages carry);
+/// a message of a further tenant is tracked without it (counted).
+pub(crate) const MAX_TENANTS: usize = 1_024;
 
 /// The 64-bit key of a message id (rapidhash v3): the shard is its top
 /// bits, the map key the whole. Two ids colliding on 64 bits would share
@@ -36,9 +37,61 @@ pub(crate) fn shard_of(key: u64) -> usize {
 pub(super) struct Tracked {
     /// Pending: when it is (or was) due. In flight: when the attempt began.
     at_ms: u64,
-    client: Option<Arc<str>>,
     attempts: u32,
+    /// Its tenant: an index into the shard's [`Tenants`], 0 for none.
+    client: u16,
     in_flight: bool,
+}
+
+/// The tenant ids a shard's messages carry, each held once and referred
+/// to by index, so tracking a message costs no reference count. Unused
+/// ids are freed by the next scan.
+struct Tenants {
+    /// Index `i + 1` is `names[i]`; `None` once freed.
+    names: Vec<Option<Arc<str>>>,
+    ids: RapidHashMap<Arc<str>, u16>,
+    free: Vec<u16>,
+}
+
+impl Tenants {
+    /// The index of `client`, added if there is room; 0 when there is not.
+    fn index(&mut self, client: &str) -> u16 {
+        if let Some(&i) = self.ids.get(client) {
+            return i;
+        }
+        let i = match self.free.pop() {
+            Some(i) => i,
+            None if self.names.len() < MAX_TENANTS => {
+                self.names.push(None);
+                self.names.len() as u16
+            }
+            None => return 0,
+        };
+        let name: Arc<str> = Arc::from(client);
+        self.names[usize::from(i) - 1] = Some(Arc::clone(&name));
+        self.ids.insert(name, i);
+        i
+    }
+
+    /// Tenant `i` as a notice carries it, when a notice is wanted.
+    fn client(&self, i: u16, want: bool) -> Option<Arc<str>> {
+        if !want {
+            return None;
+        }
+        self.names.get(usize::from(i).checked_sub(1)?)?.clone()
+    }
+
+    /// Frees every index not in `used`.
+    fn keep(&mut self, used: &[bool]) {
+        for (n, slot) in self.names.iter_mut().enumerate() {
+            if slot.is_some() && !used[n + 1] {
+                if let Some(name) = slot.take() {
+                    self.ids.remove(&name);
+                }
+                self.free.push((n + 1) as u16);
+            }
+        }
+    }
 }
 
 /// What a step found of its message, for the notice.
@@ -64,7 +117,7 @@ pub(super) struct Live {
 
 pub(super) struct Shard {
     messages: RapidHashMap<u64, Tracked>,
-    tenants: RapidHashSet<Arc<str>>,
+    tenants: Tenants,
     pub(super) totals: [u64; STEPS],
     pub(super) hours: KeyedRing<[u64; STEPS]>,
     pub(super) anomalies: QueueAnomalies,
@@ -74,7 +127,11 @@ impl Shard {
     pub(super) fn new() -> Self {
         Shard {
             messages: RapidHashMap::default(),
-            tenants: RapidHashSet::default(),
+            tenants: Tenants {
+                names: Vec::new(),
+                ids: RapidHashMap::default(),
+                free: Vec::new(),
+            },
             totals: [0; STEPS],
             hours: KeyedRing::new(HOURS),
             anomalies: QueueAnomalies::default(),
@@ -101,17 +158,6 @@ impl Shard {
         }
     }
 
-    fn intern(&mut self, client: &str) -> Arc<str> {
-        if let Some(c) = self.tenants.get(client) {
-            return Arc::clone(c);
-        }
-        let c: Arc<str> = Arc::from(client);
-        if self.tenants.len() < MAX_TENANTS {
-            self.tenants.insert(Arc::clone(&c));
-        }
-        c
-    }
-
     /// Tracks `key` as pending, due at `due_ms`; `counted` for a real
     /// enqueue (an adoption counts nothing). False when refused at `cap`.
     pub(super) fn enqueue(
@@ -124,7 +170,16 @@ impl Shard {
         if counted {
             self.count(super::MessageStep::Enqueued.index(), now);
         }
-        let client = client.map(|c| self.intern(c));
+        let client = match client {
+            Some(c) => match self.tenants.index(c) {
+                0 => {
+                    self.anomalies.untenanted += 1;
+                    0
+                }
+                i => i,
+            },
+            None => 0,
+        };
         let fresh = Tracked {
             at_ms: due_ms,
             client,
@@ -152,17 +207,18 @@ impl Shard {
             t.in_flight = true;
             t.at_ms = now;
             t.attempts = t.attempts.saturating_add(1);
+            let attempt = t.attempts;
             return Found {
                 tracked: true,
-                client: if want { t.client.clone() } else { None },
-                attempt: t.attempts,
+                client: self.tenants.client(t.client, want),
+                attempt,
                 elapsed_ms: waited,
             };
         }
         self.anomalies.unknown += 1;
         let live = Tracked {
             at_ms: now,
-            client: None,
+            client: 0,
             attempts: 1,
             in_flight: true,
         };
@@ -174,13 +230,13 @@ impl Shard {
     }
 
     /// `key` is done (`sent`, `failed`, `dead_letter`).
-    pub(super) fn finish(&mut self, key: u64, step: usize, now: u64) -> Found {
+    pub(super) fn finish(&mut self, key: u64, step: usize, now: u64, want: bool) -> Found {
         self.count(step, now);
         match self.messages.remove(&key) {
             Some(t) => Found {
                 tracked: true,
                 elapsed_ms: t.in_flight.then(|| now.saturating_sub(t.at_ms)),
-                client: t.client,
+                client: self.tenants.client(t.client, want),
                 attempt: t.attempts,
             },
             None => {
@@ -205,7 +261,7 @@ impl Shard {
             t.at_ms = due_ms;
             return Found {
                 tracked: true,
-                client: if want { t.client.clone() } else { None },
+                client: self.tenants.client(t.client, want),
                 attempt: t.attempts,
                 elapsed_ms: took,
             };
@@ -213,7 +269,7 @@ impl Shard {
         self.anomalies.unknown += 1;
         let pending = Tracked {
             at_ms: due_ms,
-            client: None,
+            client: 0,
             attempts: 0,
             in_flight: false,
         };
@@ -230,11 +286,13 @@ impl Shard {
     }
 
     /// Counts what is pending, scheduled and in flight at `now`, dropping
-    /// (and counting) attempts older than `timeout_ms`, and tenant ids no
-    /// message carries any more.
+    /// (and counting) attempts older than `timeout_ms`, and frees tenant
+    /// ids no message carries any more.
     pub(super) fn scan(&mut self, now: u64, timeout_ms: u64, live: &mut Live) {
         let mut expired = 0;
+        let mut used = vec![false; self.tenants.names.len() + 1];
         self.messages.retain(|_, t| {
+            used[usize::from(t.client)] = true;
             if t.in_flight {
                 if now.saturating_sub(t.at_ms) >= timeout_ms {
                     expired += 1;
@@ -250,6 +308,6 @@ impl Shard {
             true
         });
         self.anomalies.expired += expired;
-        self.tenants.retain(|c| Arc::strong_count(c) > 1);
+        self.tenants.keep(&used);
     }
 }

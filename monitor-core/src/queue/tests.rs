@@ -266,3 +266,58 @@ fn export_restore_round_trips_and_bad_states_change_nothing() {
     ));
     assert_eq!(fresh.export().totals, q.export().totals, "nothing changed");
 }
+
+#[test]
+fn tenant_ids_are_capped_per_shard_and_freed_once_unused() {
+    use super::shard::{MAX_TENANTS, SHARDS};
+    let seen: Arc<Mutex<Vec<QueueNotice>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let q = QueueHandle::builder("q")
+        .clock(clock())
+        .limits(QueueLimits {
+            max_tracked: MAX_MAX_TRACKED,
+            ..QueueLimits::default()
+        })
+        .listener(move |n: &QueueNotice| sink.lock().expect("not poisoned").push(n.clone()))
+        .build();
+    let n = SHARDS * MAX_TENANTS * 2; // about 2 048 tenants per shard
+    for i in 0..n {
+        q.enqueue(&format!("m{i}"), Enqueue::new().client(&format!("t{i}")));
+    }
+    let s = q.stats();
+    assert_eq!(s.tracked, n as u64, "every message tracked");
+    assert_eq!(
+        s.anomalies.untenanted,
+        (n - SHARDS * MAX_TENANTS) as u64,
+        "each shard holds 1 024 tenants"
+    );
+    for i in 0..n {
+        q.sent(&format!("m{i}"));
+    }
+    let with_tenant = seen
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .filter(|e| e.client_id.as_deref() == Some(&format!("t{}", &e.message_id[1..])))
+        .count();
+    assert_eq!(with_tenant, SHARDS * MAX_TENANTS, "the others have none");
+    q.stats(); // the scan frees every tenant id
+    seen.lock().expect("not poisoned").clear();
+    for i in 0..n / 4 {
+        q.enqueue(
+            &format!("again{i}"),
+            Enqueue::new().client(&format!("u{i}")),
+        );
+        q.processing(&format!("again{i}"));
+    }
+    assert_eq!(
+        q.stats().anomalies.untenanted,
+        (n - SHARDS * MAX_TENANTS) as u64,
+        "room again"
+    );
+    let seen = seen.lock().expect("not poisoned");
+    assert!(
+        seen.iter()
+            .all(|e| e.client_id.as_deref() == Some(&format!("u{}", &e.message_id[5..])))
+    );
+}

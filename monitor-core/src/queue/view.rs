@@ -52,6 +52,10 @@ pub struct QueueAnomalies {
     /// Attempts never finished within the in-flight timeout, dropped from
     /// the live figures.
     pub expired: u64,
+    /// Messages tracked without their tenant id because 1 024 other
+    /// tenants' messages filled its shard's tenant table: their events
+    /// reach operators only.
+    pub untenanted: u64,
 }
 
 impl QueueAnomalies {
@@ -60,6 +64,7 @@ impl QueueAnomalies {
         self.unknown = self.unknown.saturating_add(other.unknown);
         self.duplicates = self.duplicates.saturating_add(other.duplicates);
         self.expired = self.expired.saturating_add(other.expired);
+        self.untenanted = self.untenanted.saturating_add(other.untenanted);
     }
 }
 
