@@ -6,6 +6,10 @@
 //! and gauges for depth and in flight (no per-message state, so no oldest
 //! age, no scheduled count, no tenant on events).
 //!
+//! A control line runs the same calls with each thread on a queue of its
+//! own: the ratio of `monitor_core` to it is the cost of sharing a queue,
+//! the machine's own 1 → 2 thread slowdown factored out.
+//!
 //! Each thread keeps a backlog of 1 000 messages in the queue: it enqueues
 //! message `i` and finishes message `i - 1000`, so the trackers hold real
 //! state. Throughput is per recording call (3 per message).
@@ -21,7 +25,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use metrics_exporter_prometheus::PrometheusBuilder;
 use monitor_core::Monitor;
-use monitor_core::queue::Enqueue;
+use monitor_core::queue::{Enqueue, QueueHandle};
 use support::naive_queue::NaiveQueue;
 use support::threads::ThreadRunner;
 
@@ -31,10 +35,10 @@ const IDS: usize = 16_384;
 const BACKLOG: usize = 1_000;
 
 /// A runner whose threads each run `iters` message lifecycles with
-/// `step(enqueue_id, finish_id)`, on their own ids.
+/// `step(thread, enqueue_id, finish_id)`, on their own ids.
 fn runner<F>(threads: usize, step: F) -> ThreadRunner
 where
-    F: Fn(&str, &str) + Send + Sync + 'static,
+    F: Fn(usize, &str, &str) + Send + Sync + 'static,
 {
     let ids: Vec<Vec<String>> = (0..threads)
         .map(|t| (0..IDS).map(|i| format!("t{t}-msg-{i:08}")).collect())
@@ -44,7 +48,7 @@ where
         for i in 0..iters as usize {
             let new = &ids[i % IDS];
             let old = &ids[(i + IDS - BACKLOG) % IDS];
-            step(black_box(new), black_box(old));
+            step(t, black_box(new), black_box(old));
         }
     })
 }
@@ -79,18 +83,32 @@ fn bench(c: &mut Criterion) {
         let (enq, proc, sent) = (step("enqueued"), step("processing"), step("sent"));
         let depth = metrics::gauge!("bench_queue_depth");
         let in_flight = metrics::gauge!("bench_queue_in_flight");
+        // Control: the same calls, each thread on a queue of its own, so
+        // nothing is shared; its 1 → 2 thread ratio is the machine's.
+        let private: Vec<QueueHandle> = (0..threads)
+            .map(|t| monitor.queue(&format!("private-{threads}-{t}")))
+            .collect();
         let contenders = [
             (
                 "monitor_core",
-                runner(threads, move |new, old| {
+                runner(threads, move |_, new, old| {
                     ours.enqueue(new, Enqueue::new().client("acme"));
                     ours.processing(old);
                     ours.sent(old);
                 }),
             ),
             (
+                "control_monitor_core_private_queues",
+                runner(threads, move |t, new, old| {
+                    let q = &private[t];
+                    q.enqueue(new, Enqueue::new().client("acme"));
+                    q.processing(old);
+                    q.sent(old);
+                }),
+            ),
+            (
                 "naive_mutex_hashmap",
-                runner(threads, move |new, old| {
+                runner(threads, move |_, new, old| {
                     naive.enqueue(new, Some("acme"));
                     naive.processing(old);
                     naive.sent(old);
@@ -98,7 +116,7 @@ fn bench(c: &mut Criterion) {
             ),
             (
                 "metrics_prometheus",
-                runner(threads, move |_, _| {
+                runner(threads, move |_, _, _| {
                     enq.increment(1);
                     depth.increment(1.0);
                     proc.increment(1);
