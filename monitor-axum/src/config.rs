@@ -17,7 +17,8 @@ use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
-    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, stream, ws,
+    activities, dashboard, errors, events, export, health, me, metrics_api, prometheus, queues,
+    stream, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -198,6 +199,8 @@ impl RouterConfig {
             .route("/api/activities/{kind}/tree", get(activities::tree))
             .route("/api/stream", get(stream::stream))
             .route("/api/export", get(export::export))
+            .route("/api/queues", get(queues::list))
+            .route("/api/queues/{queue}", get(queues::one))
             .route("/ws", get(ws::ws))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -42,6 +42,7 @@
 //! | `GET /api/activities/{kind}/active`, `/recent`, `/tree` | any token; a tenant's are its own |
 //! | `GET /api/stream?channels=a,b` | any token; Server-Sent Events, a tenant's are its own |
 //! | `GET /api/export?format=csv\|json&series=hourly\|daily\|errors` | hourly/daily: admin, monitor; errors: any token, a tenant's are its own |
+//! | `GET /api/queues`, `/api/queues/{queue}?hours=N` (1–24) | admin, monitor (a queue mixes every tenant's messages: a tenant token is a 403) |
 //! | `GET /ws?token=T&channels=a,b` | WebSocket ([`monitor_ws`]'s protocol); token in the query, a bearer header or the first frame; a tenant's events are its own |
 //!
 //! No token or an unknown one is a 401, a role that may not is a 403,

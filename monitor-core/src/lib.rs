@@ -33,6 +33,7 @@ mod http_client;
 mod monitor;
 mod period;
 pub mod persist;
+pub mod queue;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
@@ -44,8 +45,9 @@ pub use collector::{
     CollectorConfig, CurrentStats, DailyBucket, HourlyBucket, MetricsCollector, SeriesBucket,
 };
 pub use monitor::{
-    DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MAX_ACTIVITY_KINDS, Monitor,
-    MonitorBuilder, PersistStatus, RestoreOutcome,
+    DEFAULT_METRICS_INTERVAL, DEFAULT_QUEUE_STATS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL,
+    MAX_ACTIVITY_KINDS, MAX_QUEUES, Monitor, MonitorBuilder, OTHER_QUEUE, PersistStatus,
+    RestoreOutcome,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

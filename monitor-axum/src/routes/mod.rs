@@ -10,6 +10,7 @@ pub(crate) mod me;
 pub(crate) mod metrics_api;
 pub(crate) mod params;
 pub(crate) mod prometheus;
+pub(crate) mod queues;
 pub(crate) mod segment;
 pub(crate) mod stream;
 pub(crate) mod ws;

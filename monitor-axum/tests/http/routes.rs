@@ -32,6 +32,8 @@ const AUTHENTICATED: &[(Method, &str)] = &[
     (Method::GET, "/monitor/api/activities/call/recent"),
     (Method::GET, "/monitor/api/activities/call/tree"),
     (Method::GET, "/monitor/api/stream"),
+    (Method::GET, "/monitor/api/queues"),
+    (Method::GET, "/monitor/api/queues/whatsapp"),
 ];
 
 #[tokio::test]

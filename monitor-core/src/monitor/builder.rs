@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::activities::Activities;
+use super::queues::Queues;
 use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
 use crate::activity::ActivityTrackerBuilder;
 use crate::alerts::{AlertRouter, NoRuntime};
@@ -17,10 +18,14 @@ use crate::counters::{CountersConfig, EventCounters};
 use crate::errors::ErrorLogBuilder;
 use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
+use crate::queue::QueueLimits;
 use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
 
 /// Default interval of `metrics:update` events.
 pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
+/// Default interval of `queue:stats` events (at most one per queue per
+/// interval).
+pub const DEFAULT_QUEUE_STATS_INTERVAL: Duration = Duration::from_secs(2);
 /// Default interval between snapshots.
 pub const DEFAULT_SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -39,6 +44,8 @@ pub struct MonitorBuilder {
     health: HealthBuilder,
     pool: Option<Arc<dyn PoolStats>>,
     activities: BTreeMap<String, ActivityTrackerBuilder>,
+    queue_limits: QueueLimits,
+    pub(super) queue_stats_interval: Duration,
 }
 
 impl MonitorBuilder {
@@ -57,6 +64,8 @@ impl MonitorBuilder {
             health: Health::builder(),
             pool: None,
             activities: BTreeMap::new(),
+            queue_limits: QueueLimits::default(),
+            queue_stats_interval: DEFAULT_QUEUE_STATS_INTERVAL,
         }
     }
 
@@ -144,6 +153,20 @@ impl MonitorBuilder {
         self
     }
 
+    /// Live-state limits of every queue ([`Monitor::queue`]): most
+    /// messages tracked, in-flight timeout.
+    pub fn queue_limits(mut self, limits: QueueLimits) -> Self {
+        self.queue_limits = limits;
+        self
+    }
+
+    /// How often `queue:stats` may go out per queue (default 2 s; only for
+    /// a queue whose figures changed, only while someone listens).
+    pub fn queue_stats_interval(mut self, every: Duration) -> Self {
+        self.queue_stats_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
     /// Builds every part, restores the snapshot if there is one, and
     /// starts the background tasks on the current tokio runtime.
     ///
@@ -183,11 +206,13 @@ impl MonitorBuilder {
             .map_err(|_| NoRuntime)?;
         let activities = Activities::new(self.activities, clock.clone(), bus.clone());
         activities.build_configured();
+        let queues = Queues::new(self.queue_limits, clock.clone(), bus.clone());
         let inner = Arc::new(Inner {
             collector,
             errors,
             health,
             activities,
+            queues,
             pool: self.pool,
             alerts,
             counters,
@@ -203,6 +228,7 @@ impl MonitorBuilder {
             &monitor,
             &runtime,
             self.metrics_interval,
+            self.queue_stats_interval,
             self.snapshot_interval,
         );
         Ok(monitor)

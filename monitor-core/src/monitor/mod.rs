@@ -5,12 +5,17 @@
 mod activities;
 mod builder;
 mod persistence;
+mod queues;
 mod tasks;
 mod wiring;
 
 pub use activities::MAX_ACTIVITY_KINDS;
-pub use builder::{DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MonitorBuilder};
+pub use builder::{
+    DEFAULT_METRICS_INTERVAL, DEFAULT_QUEUE_STATS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL,
+    MonitorBuilder,
+};
 pub use persistence::{PersistStatus, RestoreOutcome};
+pub use queues::{MAX_QUEUES, OTHER_QUEUE};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,9 +32,11 @@ use crate::counters::{EventCounter, EventCounters};
 use crate::errors::{ErrorEvent, ErrorLog, Logged};
 use crate::health::{Health, PoolFigures, PoolStats};
 use crate::persist::SnapshotError;
+use crate::queue::QueueHandle;
 use crate::requests::RequestStats;
 use activities::Activities;
 use persistence::Persistence;
+use queues::Queues;
 
 /// The monitor: cheap to clone (an `Arc` inside), every clone the same.
 ///
@@ -66,6 +73,7 @@ pub(crate) struct Inner {
     errors: ErrorLog,
     health: Health,
     activities: Activities,
+    queues: Queues,
     pool: Option<Arc<dyn PoolStats>>,
     alerts: Option<AlertHandle>,
     counters: EventCounters,
@@ -124,6 +132,55 @@ impl Monitor {
     /// Every activity tracker, by kind.
     pub fn activity_trackers(&self) -> Vec<ActivityTracker> {
         self.inner.activities.all()
+    }
+
+    /// The queue `name` (`monitor.queue("whatsapp")`), created on first
+    /// use (at most [`MAX_QUEUES`]; further names, and names that are
+    /// empty, over 64 bytes or with control characters, share the
+    /// [`OTHER_QUEUE`], counted by [`queues_overflowed`](Self::queues_overflowed)).
+    /// Keep the handle rather than looking it up per message.
+    ///
+    /// ```
+    /// use monitor_core::Monitor;
+    /// use monitor_core::queue::Enqueue;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let monitor = Monitor::builder().start()?;
+    /// let whatsapp = monitor.queue("whatsapp");
+    /// whatsapp.enqueue("msg-1", Enqueue::new().client("acme"));
+    /// whatsapp.processing("msg-1");
+    /// whatsapp.sent("msg-1");
+    /// assert_eq!(monitor.find_queue("whatsapp").map(|q| q.stats().totals.sent), Some(1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn queue(&self, name: &str) -> QueueHandle {
+        self.inner.queues.get_or_create(name)
+    }
+
+    /// The queue `name` if it exists (readers should not create queues).
+    pub fn find_queue(&self, name: &str) -> Option<QueueHandle> {
+        self.inner.queues.get(name)
+    }
+
+    /// Every queue, by name.
+    pub fn queues(&self) -> Vec<QueueHandle> {
+        self.inner.queues.all()
+    }
+
+    /// Lookups of [`queue`](Self::queue) sent to the [`OTHER_QUEUE`] (past
+    /// the cap, or an invalid name).
+    pub fn queues_overflowed(&self) -> u64 {
+        self.inner.queues.overflowed()
+    }
+
+    /// Publishes `queue:stats` now for every queue whose figures changed
+    /// since its last one (it also runs every
+    /// [`queue_stats_interval`](MonitorBuilder::queue_stats_interval)).
+    /// Nothing when no one listens on `queue`; returns how many went out.
+    pub fn publish_queue_stats(&self) -> usize {
+        self.inner.queues.publish_stats()
     }
 
     /// Notes that `source` (a webhook, a worker) is alive now; see
@@ -197,6 +254,15 @@ impl Monitor {
         for tracker in i.activities.all() {
             tracker.publish_metrics();
         }
+        for queue in i.queues.all() {
+            queue.publish_metrics();
+        }
+        metrics::describe_counter!(
+            "monitor_queues_overflowed_total",
+            metrics::Unit::Count,
+            "Queue lookups sent to the __other__ queue (past the cap or an invalid name)."
+        );
+        metrics::counter!("monitor_queues_overflowed_total").absolute(i.queues.overflowed());
         if let Some(alerts) = &i.alerts {
             alerts.publish_metrics();
         }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Monitor;
 use crate::clock::{rfc3339, unix_ms};
 use crate::persist::{Loaded, Snapshot, SnapshotError, SnapshotFile};
+use crate::queue::QueueHandle;
 
 /// What happened to the snapshot at start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -202,6 +203,7 @@ impl Monitor {
             counters: i.counters.export(),
             activities: i.activities.all().iter().map(|t| t.export()).collect(),
             health: i.health.export(),
+            queues: i.queues.all().iter().map(QueueHandle::export).collect(),
         }
     }
 
@@ -213,6 +215,16 @@ impl Monitor {
         let invalid = |e: &dyn std::fmt::Display| SnapshotError::Invalid(e.to_string());
         snapshot.collector.validate().map_err(|e| invalid(&e))?;
         snapshot.errors.validate().map_err(|e| invalid(&e))?;
+        let most = super::MAX_QUEUES + 1; // and `__other__`
+        if snapshot.queues.len() > most {
+            let n = snapshot.queues.len();
+            return Err(SnapshotError::Invalid(format!(
+                "{n} queues, more than the {most} a monitor keeps"
+            )));
+        }
+        for state in &snapshot.queues {
+            state.validate().map_err(|e| invalid(&e))?;
+        }
         i.errors
             .restore(&snapshot.errors)
             .map_err(|e| invalid(&e))?;
@@ -224,6 +236,10 @@ impl Monitor {
             self.activities(&state.kind).restore(state.clone());
         }
         i.health.restore(snapshot.health.clone());
+        for state in &snapshot.queues {
+            // Validated above: cannot fail.
+            let _ = self.queue(&state.name).restore(state);
+        }
         Ok(())
     }
 

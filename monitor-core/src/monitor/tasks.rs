@@ -1,5 +1,5 @@
-//! The monitor's background work: periodic `metrics:update`, activity
-//! expiry, periodic snapshots. Tasks hold only a weak reference, so dropping the last
+//! The monitor's background work: periodic `metrics:update` and
+//! `queue:stats`, activity and queue expiry, periodic snapshots. Tasks hold only a weak reference, so dropping the last
 //! [`Monitor`] clone ends them; [`Monitor::shutdown`] ends them at once.
 
 use std::borrow::Cow;
@@ -12,17 +12,29 @@ use tokio::time::MissedTickBehavior;
 use super::{Inner, Monitor};
 use crate::bus::{Channel, EventData, MonitorEvent};
 
-pub(super) fn start(monitor: &Monitor, rt: &Handle, metrics: Duration, snapshots: Duration) {
+pub(super) fn start(
+    monitor: &Monitor,
+    rt: &Handle,
+    metrics: Duration,
+    queue_stats: Duration,
+    snapshots: Duration,
+) {
     let weak = Arc::downgrade(&monitor.inner);
     let mut tasks = monitor.inner.tasks.lock();
     tasks.push(rt.spawn(every(metrics, weak.clone(), |m| {
         publish_metrics_update(&m);
+    })));
+    tasks.push(rt.spawn(every(queue_stats, weak.clone(), |m| {
+        m.publish_queue_stats();
     })));
     // Expiry also runs lazily on start; this catches kinds gone quiet.
     tasks.push(
         rt.spawn(every(crate::activity::EXPIRE_EVERY, weak.clone(), |m| {
             for tracker in m.activity_trackers() {
                 tracker.expire();
+            }
+            for queue in m.queues() {
+                queue.expire();
             }
         })),
     );

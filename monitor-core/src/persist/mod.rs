@@ -2,8 +2,8 @@
 //! in one versioned, checksummed file written atomically.
 //!
 //! A [`Snapshot`] holds the collector's periods and sketches, the error
-//! log (groups, records, counts), labelled counters, activities and
-//! heartbeat timelines. The
+//! log (groups, records, counts), labelled counters, activities,
+//! heartbeat timelines and queue counts. The
 //! [`Monitor`](crate::Monitor) writes one every interval and at shutdown,
 //! and restores it at start; a damaged or newer-format file is reported,
 //! moved aside ([`SnapshotFile::load_or_set_aside`]) and never overwritten.
@@ -23,6 +23,7 @@ use crate::collector::CollectorState;
 use crate::counters::FamilyState;
 use crate::errors::ErrorLogState;
 use crate::health::HealthState;
+use crate::queue::QueueState;
 
 /// The monitor's durable state at one moment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +40,9 @@ pub struct Snapshot {
     pub activities: Vec<ActivityState>,
     /// Heartbeat timelines (check results are probed afresh).
     pub health: HealthState,
+    /// Queues: counts, hourly series and anomalies (not which messages are
+    /// pending or in flight; see [`QueueState`]).
+    pub queues: Vec<QueueState>,
 }
 
 /// Why a snapshot could not be written, read or used.

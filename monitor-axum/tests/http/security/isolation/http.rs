@@ -51,7 +51,9 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/errors/unresolved"
         | "/api/activities/{kind}/active"
         | "/api/activities/{kind}/recent"
-        | "/api/activities/{kind}/tree" => vec![String::new()],
+        | "/api/activities/{kind}/tree"
+        | "/api/queues" => vec![String::new()],
+        "/api/queues/{queue}" => vec![String::new(), "?hours=1".into()],
         // Writes, the SSE stream and the WebSocket have their own checks.
         "/api/errors/{id}/resolve" | "/api/errors/{id}/acknowledge" | "/api/stream" | "/ws" => {
             Vec::new()
