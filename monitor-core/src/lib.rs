@@ -45,7 +45,7 @@ pub use collector::{
 };
 pub use monitor::{
     DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MAX_ACTIVITY_KINDS, Monitor,
-    MonitorBuilder, PersistStatus, RestoreOutcome,
+    MonitorBuilder, PersistStatus, RestoreOutcome, RestoreSummary,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

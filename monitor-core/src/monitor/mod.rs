@@ -5,12 +5,14 @@
 mod activities;
 mod builder;
 mod persistence;
+mod replace;
 mod tasks;
 mod wiring;
 
 pub use activities::MAX_ACTIVITY_KINDS;
 pub use builder::{DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MonitorBuilder};
 pub use persistence::{PersistStatus, RestoreOutcome};
+pub use replace::RestoreSummary;
 
 use std::sync::Arc;
 use std::time::Duration;
