@@ -11,5 +11,6 @@ pub(crate) mod metrics_api;
 pub(crate) mod params;
 pub(crate) mod prometheus;
 pub(crate) mod segment;
+pub(crate) mod snapshot;
 pub(crate) mod stream;
 pub(crate) mod ws;

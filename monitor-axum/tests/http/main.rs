@@ -18,6 +18,7 @@ mod prometheus;
 mod request_layer;
 mod routes;
 mod security;
+mod snapshot;
 mod sse;
 mod tenants;
 mod ws;

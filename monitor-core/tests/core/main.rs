@@ -25,3 +25,4 @@ mod health;
 mod monitor;
 mod persistence;
 mod prometheus;
+mod replace;

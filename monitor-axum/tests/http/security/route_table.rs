@@ -60,6 +60,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/activities/{kind}/tree", Token),
     route(Method::GET, "/api/stream", Token),
     route(Method::GET, "/api/export", Token),
+    route(Method::GET, "/api/snapshot", Token),
+    route(Method::POST, "/api/snapshot", Token),
     route(Method::GET, "/ws", WebSocket),
 ];
 

@@ -51,7 +51,8 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/errors/unresolved"
         | "/api/activities/{kind}/active"
         | "/api/activities/{kind}/recent"
-        | "/api/activities/{kind}/tree" => vec![String::new()],
+        | "/api/activities/{kind}/tree"
+        | "/api/snapshot" => vec![String::new()],
         // Writes, the SSE stream and the WebSocket have their own checks.
         "/api/errors/{id}/resolve" | "/api/errors/{id}/acknowledge" | "/api/stream" | "/ws" => {
             Vec::new()
@@ -159,6 +160,9 @@ pub async fn writes_stay_home(app: &Router, monitor: &Monitor, world: &World, id
             .await;
             assert_eq!(status, StatusCode::FORBIDDEN, "a tenant never resolves");
         }
+        // A restore (admin only) replaces every tenant's data: refused.
+        let (status, body) = post(app, "/monitor/api/snapshot", Some(&tok)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a tenant restoring: {body}");
         let after = error_states(monitor, ids);
         for (other, theirs) in ids.iter().enumerate().filter(|&(o, _)| o != me) {
             for id in theirs {
