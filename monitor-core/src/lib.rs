@@ -36,6 +36,7 @@ pub mod persist;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
+pub mod system;
 mod text;
 
 pub use auth::{MonitorAuth, Role};

@@ -20,5 +20,6 @@ mod routes;
 mod security;
 mod snapshot;
 mod sse;
+mod system;
 mod tenants;
 mod ws;

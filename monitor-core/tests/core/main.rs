@@ -26,3 +26,4 @@ mod monitor;
 mod persistence;
 mod prometheus;
 mod replace;
+mod system;
