@@ -18,6 +18,7 @@ mod alerts_routing;
 mod bus;
 mod collector_accuracy;
 mod collector_windows;
+mod email;
 mod errors_log;
 mod errors_tracing;
 mod faults;
