@@ -64,7 +64,9 @@ async fn open_files_and_alive_tasks_show_in_the_next_sample() {
             tokio::spawn(async move { stopped.changed().await.ok() })
         })
         .collect();
+    let started = Instant::now();
     let during = monitor.sample_system();
+    eprintln!("one system sample took {:?}", started.elapsed());
     let fds = |s: &monitor_core::system::SystemStats| s.open_fds.expect("open fds");
     assert!(
         fds(&during) >= fds(&before) + 150,

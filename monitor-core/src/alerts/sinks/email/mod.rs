@@ -19,7 +19,10 @@ use crate::alerts::{Alert, AlertSink, SendFuture, SinkError};
 
 /// Sends alerts by email through an SMTP relay.
 ///
-/// ```
+/// Building sets up TLS (the system's CA certificates, read once) but
+/// opens no connection; each notification opens one.
+///
+/// ```no_run
 /// use monitor_core::alerts::{AlertRouter, Route};
 /// use monitor_core::alerts::sinks::{EmailSink, SmtpTls};
 ///
