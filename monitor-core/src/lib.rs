@@ -37,6 +37,7 @@ pub mod queue;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
+pub mod system;
 mod text;
 
 pub use auth::{MonitorAuth, Role};
@@ -47,7 +48,7 @@ pub use collector::{
 pub use monitor::{
     DEFAULT_METRICS_INTERVAL, DEFAULT_QUEUE_STATS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL,
     MAX_ACTIVITY_KINDS, MAX_QUEUES, Monitor, MonitorBuilder, OTHER_QUEUE, PersistStatus,
-    RestoreOutcome,
+    RestoreOutcome, RestoreSummary,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

@@ -12,5 +12,6 @@ pub(crate) mod params;
 pub(crate) mod prometheus;
 pub(crate) mod queues;
 pub(crate) mod segment;
+pub(crate) mod snapshot;
 pub(crate) mod stream;
 pub(crate) mod ws;

@@ -19,6 +19,8 @@ mod queues;
 mod request_layer;
 mod routes;
 mod security;
+mod snapshot;
 mod sse;
+mod system;
 mod tenants;
 mod ws;

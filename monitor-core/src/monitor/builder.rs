@@ -20,6 +20,7 @@ use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
 use crate::queue::QueueLimits;
 use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
+use crate::system::{DEFAULT_SYSTEM_INTERVAL, Sampler};
 
 /// Default interval of `metrics:update` events.
 pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
@@ -41,6 +42,7 @@ pub struct MonitorBuilder {
     pub(super) metrics_interval: Duration,
     snapshot: Option<PathBuf>,
     pub(super) snapshot_interval: Duration,
+    system_interval: Duration,
     health: HealthBuilder,
     pool: Option<Arc<dyn PoolStats>>,
     activities: BTreeMap<String, ActivityTrackerBuilder>,
@@ -61,6 +63,7 @@ impl MonitorBuilder {
             metrics_interval: DEFAULT_METRICS_INTERVAL,
             snapshot: None,
             snapshot_interval: DEFAULT_SNAPSHOT_INTERVAL,
+            system_interval: DEFAULT_SYSTEM_INTERVAL,
             health: Health::builder(),
             pool: None,
             activities: BTreeMap::new(),
@@ -131,6 +134,13 @@ impl MonitorBuilder {
         self
     }
 
+    /// How often the process's resources are sampled (default 5 s; CPU %
+    /// is the use between two samples).
+    pub fn system_interval(mut self, every: Duration) -> Self {
+        self.system_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
     /// Health checks, heartbeat sources and thresholds (its clock, live
     /// metrics and listener are the monitor's: the error rate and p95 of
     /// the last hour feed the thresholds, and changes go to the bus and the
@@ -167,8 +177,9 @@ impl MonitorBuilder {
         self
     }
 
-    /// Builds every part, restores the snapshot if there is one, and
-    /// starts the background tasks on the current tokio runtime.
+    /// Builds every part, restores the snapshot if there is one, takes a
+    /// first sample of the process's resources, and starts the background
+    /// tasks on the current tokio runtime.
     ///
     /// Reading the snapshot is blocking file I/O, done once here.
     pub fn start(self) -> Result<Monitor, NoRuntime> {
@@ -218,18 +229,23 @@ impl MonitorBuilder {
             counters,
             requests: RequestStats::new(self.max_request_routes),
             bus,
+            system: Sampler::new(self.snapshot.as_deref(), runtime.clone(), clock.clone()),
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
             tasks: parking_lot::Mutex::new(Vec::new()),
             clock,
         });
         let monitor = Monitor { inner };
         monitor.inner.persistence.restore(&monitor);
+        monitor.inner.system.sample();
         tasks::start(
             &monitor,
             &runtime,
-            self.metrics_interval,
-            self.queue_stats_interval,
-            self.snapshot_interval,
+            tasks::Intervals {
+                metrics: self.metrics_interval,
+                queue_stats: self.queue_stats_interval,
+                snapshots: self.snapshot_interval,
+                system: self.system_interval,
+            },
         );
         Ok(monitor)
     }

@@ -1,11 +1,13 @@
 //! [`Monitor`]: the one value a host keeps and the adapters take. It owns
 //! the collector, the error log, the alert router, labelled counters, the
-//! host's HTTP request stats, the event bus and persistence, wired together.
+//! host's HTTP request stats, the event bus, persistence and the process's
+//! resources, wired together.
 
 mod activities;
 mod builder;
 mod persistence;
 mod queues;
+mod replace;
 mod tasks;
 mod wiring;
 
@@ -16,6 +18,7 @@ pub use builder::{
 };
 pub use persistence::{PersistStatus, RestoreOutcome};
 pub use queues::{MAX_QUEUES, OTHER_QUEUE};
+pub use replace::RestoreSummary;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +37,7 @@ use crate::health::{Health, PoolFigures, PoolStats};
 use crate::persist::SnapshotError;
 use crate::queue::QueueHandle;
 use crate::requests::RequestStats;
+use crate::system::{Sampler, SystemStats};
 use activities::Activities;
 use persistence::Persistence;
 use queues::Queues;
@@ -80,6 +84,7 @@ pub(crate) struct Inner {
     requests: RequestStats,
     bus: EventBus,
     persistence: Persistence,
+    system: Sampler,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -236,6 +241,21 @@ impl Monitor {
         &self.inner.bus
     }
 
+    /// The process's resources as last sampled by the monitor's periodic
+    /// task (every [`MonitorBuilder::system_interval`]); cheap, no I/O.
+    pub fn system(&self) -> SystemStats {
+        self.inner.system.latest()
+    }
+
+    /// Samples the process's resources now and keeps the result as the
+    /// latest. Blocking I/O (a few `/proc` reads, one `statvfs`): from
+    /// async code, call it through `spawn_blocking`. The periodic task
+    /// does this already; this is for tests and hosts on their own
+    /// schedule.
+    pub fn sample_system(&self) -> SystemStats {
+        self.inner.system.sample()
+    }
+
     /// The clock every part reads.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
@@ -267,6 +287,7 @@ impl Monitor {
             alerts.publish_metrics();
         }
         i.persistence.publish_metrics();
+        i.system.publish_metrics();
     }
 
     /// Publishes `metrics:update` now (it also goes out every interval).

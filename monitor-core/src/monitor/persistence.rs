@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Monitor;
 use crate::clock::{rfc3339, unix_ms};
 use crate::persist::{Loaded, Snapshot, SnapshotError, SnapshotFile};
-use crate::queue::QueueHandle;
+use crate::queue::{QueueHandle, QueueState};
 
 /// What happened to the snapshot at start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -215,16 +215,7 @@ impl Monitor {
         let invalid = |e: &dyn std::fmt::Display| SnapshotError::Invalid(e.to_string());
         snapshot.collector.validate().map_err(|e| invalid(&e))?;
         snapshot.errors.validate().map_err(|e| invalid(&e))?;
-        let most = super::MAX_QUEUES + 1; // and `__other__`
-        if snapshot.queues.len() > most {
-            let n = snapshot.queues.len();
-            return Err(SnapshotError::Invalid(format!(
-                "{n} queues, more than the {most} a monitor keeps"
-            )));
-        }
-        for state in &snapshot.queues {
-            state.validate().map_err(|e| invalid(&e))?;
-        }
+        validate_queues(&snapshot.queues)?;
         i.errors
             .restore(&snapshot.errors)
             .map_err(|e| invalid(&e))?;
@@ -253,4 +244,22 @@ impl Monitor {
     pub fn persist_status(&self) -> PersistStatus {
         self.inner.persistence.status()
     }
+}
+
+/// Checks a snapshot's queue states: no more than a monitor keeps, each
+/// one a queue could have written.
+pub(super) fn validate_queues(queues: &[QueueState]) -> Result<(), SnapshotError> {
+    let most = super::MAX_QUEUES + 1; // and `__other__`
+    if queues.len() > most {
+        let n = queues.len();
+        return Err(SnapshotError::Invalid(format!(
+            "{n} queues, more than the {most} a monitor keeps"
+        )));
+    }
+    for state in queues {
+        state
+            .validate()
+            .map_err(|e| SnapshotError::Invalid(e.to_string()))?;
+    }
+    Ok(())
 }

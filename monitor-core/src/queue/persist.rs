@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::config::NAME_BYTES;
 use super::handle::QueueHandle;
 use super::shard::{HOUR_MS, HOURS};
+use crate::period::KeyedRing;
 use super::step::{MessageStep, QueueCounts, STEPS, add_into};
 use super::view::QueueAnomalies;
 
@@ -68,6 +69,16 @@ pub enum QueueStateError {
 }
 
 impl QueueState {
+    /// The state of a queue that never recorded anything.
+    pub fn empty(name: &str) -> Self {
+        QueueState {
+            name: name.to_owned(),
+            totals: QueueCounts::default(),
+            hours: Vec::new(),
+            anomalies: QueueAnomalies::default(),
+        }
+    }
+
     /// Checks the state is one a queue could have written.
     pub fn validate(&self) -> Result<(), QueueStateError> {
         let name = &self.name;
@@ -152,5 +163,21 @@ impl QueueHandle {
             s.add_hour(*hour, &counts.as_array(), now);
         }
         Ok(())
+    }
+
+    /// Replaces the queue's counts, hourly series and anomalies with
+    /// `state`'s, after checking it (an invalid state changes nothing).
+    /// The live figures (which messages are pending, scheduled or in
+    /// flight) stay: the host's queue is the truth about what waits.
+    pub fn replace(&self, state: &QueueState) -> Result<(), QueueStateError> {
+        state.validate()?;
+        let i = &*self.inner;
+        for shard in &i.shards {
+            let mut s = shard.lock();
+            s.totals = [0; STEPS];
+            s.hours = KeyedRing::new(HOURS);
+            s.anomalies = QueueAnomalies::default();
+        }
+        self.restore(state)
     }
 }

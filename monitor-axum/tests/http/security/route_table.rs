@@ -62,6 +62,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/export", Token),
     route(Method::GET, "/api/queues", Token),
     route(Method::GET, "/api/queues/{queue}", Token),
+    route(Method::GET, "/api/snapshot", Token),
+    route(Method::POST, "/api/snapshot", Token),
     route(Method::GET, "/ws", WebSocket),
 ];
 

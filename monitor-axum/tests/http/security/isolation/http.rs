@@ -52,7 +52,8 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/activities/{kind}/active"
         | "/api/activities/{kind}/recent"
         | "/api/activities/{kind}/tree"
-        | "/api/queues" => vec![String::new()],
+        | "/api/queues"
+        | "/api/snapshot" => vec![String::new()],
         "/api/queues/{queue}" => vec![String::new(), "?hours=1".into()],
         // Writes, the SSE stream and the WebSocket have their own checks.
         "/api/errors/{id}/resolve" | "/api/errors/{id}/acknowledge" | "/api/stream" | "/ws" => {
@@ -161,6 +162,9 @@ pub async fn writes_stay_home(app: &Router, monitor: &Monitor, world: &World, id
             .await;
             assert_eq!(status, StatusCode::FORBIDDEN, "a tenant never resolves");
         }
+        // A restore (admin only) replaces every tenant's data: refused.
+        let (status, body) = post(app, "/monitor/api/snapshot", Some(&tok)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a tenant restoring: {body}");
         let after = error_states(monitor, ids);
         for (other, theirs) in ids.iter().enumerate().filter(|&(o, _)| o != me) {
             for id in theirs {
