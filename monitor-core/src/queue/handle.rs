@@ -30,8 +30,9 @@ pub(crate) struct Inner {
 /// inside), every clone the same queue.
 ///
 /// Each call hashes the message id once and takes the lock of one of 32
-/// shards (the one the id hashes to) for a map operation and a few counts:
-/// no allocation but the first time an id is tracked, and two threads
+/// shards (the one the id hashes to) for a map operation and a few counts.
+/// Ids are kept as 64-bit hashes, never as text, so once the shards' maps
+/// have grown to the backlog a call allocates nothing; two threads
 /// recording different messages rarely meet. Listeners run after the lock
 /// is released.
 ///
