@@ -10,9 +10,10 @@
 
 mod file;
 mod format;
+mod legacy;
 
 pub use file::{Loaded, SnapshotFile};
-pub use format::{FORMAT_VERSION, MAX_SNAPSHOT_BYTES};
+pub use format::{FORMAT_VERSION, MAX_SNAPSHOT_BYTES, OLDEST_READABLE_VERSION};
 
 use std::path::PathBuf;
 
@@ -62,7 +63,9 @@ pub enum SnapshotError {
     #[error("not a monitor snapshot (bad header)")]
     NotASnapshot,
     /// Written by a different format version.
-    #[error("snapshot format version {found} is not supported (this build reads {supported})")]
+    #[error(
+        "snapshot format version {found} is not supported (this build reads versions 1 to {supported})"
+    )]
     UnsupportedVersion {
         /// The file's version.
         found: u16,

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::config::NAME_BYTES;
 use super::handle::QueueHandle;
 use super::shard::{HOUR_MS, HOURS};
-use crate::period::KeyedRing;
 use super::step::{MessageStep, QueueCounts, STEPS, add_into};
 use super::view::QueueAnomalies;
+use crate::period::KeyedRing;
 
 /// A queue's durable state, for snapshots.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
