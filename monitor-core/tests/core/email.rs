@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use monitor_core::alerts::sinks::{EmailConfigError, EmailSink, SmtpTls};
 use monitor_core::alerts::{AlertHandle, AlertRouter, RetryPolicy, Route};
 use monitor_core::errors::{ErrorEvent, ErrorLog, Severity};
+
+use crate::support::until;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -163,18 +165,6 @@ fn router(sink: EmailSink, attempts: u32, timeout: Duration) -> AlertHandle {
         )
         .spawn()
         .expect("runtime")
-}
-
-/// Polls `done` for up to 10 s.
-async fn until(done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
