@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)] // each bench uses a subset; items are bench-private
 
 pub mod naive;
+pub mod naive_queue;
 pub mod threads;
 
 /// `n` distinct user ids shaped like real ones.

@@ -41,6 +41,11 @@ impl BodyCache {
         }
     }
 
+    /// Forgets every body (the state they were built from was replaced).
+    pub(crate) fn clear(&self) {
+        self.slots.lock().clear();
+    }
+
     /// The body for `audience`, built by `build` when absent or stale.
     pub(crate) fn get_or_build(
         &self,

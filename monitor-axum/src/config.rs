@@ -14,11 +14,11 @@ use monitor_ws::{WsBroadcaster, WsConfig};
 use crate::cache::BodyCache;
 use crate::cors::{self, Cors, InvalidOrigin};
 use crate::gate::Gate;
-use crate::limits::{DEFAULT_BODY_LIMIT, limit_body};
+use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_SNAPSHOT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
     actions, activities, audit, dashboard, errors, events, export, health, me, metrics_api,
-    prometheus, silences, stream, ws,
+    prometheus, queues, silences, snapshot, stream, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -50,6 +50,7 @@ pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 #[derive(Clone, Debug)]
 pub struct RouterConfig {
     body_limit: usize,
+    snapshot_limit: usize,
     prometheus: Option<PrometheusHandle>,
     sse_keep_alive: Duration,
     api_cache: Duration,
@@ -72,6 +73,7 @@ impl RouterConfig {
     pub fn new() -> Self {
         RouterConfig {
             body_limit: DEFAULT_BODY_LIMIT,
+            snapshot_limit: DEFAULT_SNAPSHOT_BODY_LIMIT,
             prometheus: None,
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
             api_cache: DEFAULT_API_CACHE,
@@ -92,9 +94,18 @@ impl RouterConfig {
     }
 
     /// The largest request body any route accepts, in bytes; larger
-    /// bodies get 413.
+    /// bodies get 413. A restore upload has its own limit
+    /// ([`snapshot_body_limit`](Self::snapshot_body_limit)).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest snapshot file `POST /api/snapshot` accepts, in bytes
+    /// (default [`DEFAULT_SNAPSHOT_BODY_LIMIT`], 64 MiB); larger uploads
+    /// get 413. Only an admin's upload is read at all.
+    pub fn snapshot_body_limit(mut self, bytes: usize) -> Self {
+        self.snapshot_limit = bytes;
         self
     }
 
@@ -173,6 +184,7 @@ impl RouterConfig {
                 None => Exporter::shared(),
             },
             body_limit: self.body_limit,
+            snapshot_limit: self.snapshot_limit,
             sse_keep_alive: self.sse_keep_alive,
             api_cache: std::sync::Arc::new(BodyCache::new(self.api_cache)),
         };
@@ -205,6 +217,9 @@ impl RouterConfig {
             .route("/api/alerts/silences/{id}", delete(silences::delete))
             .route("/api/stream", get(stream::stream))
             .route("/api/export", get(export::export))
+            .route("/api/queues", get(queues::list))
+            .route("/api/queues/{queue}", get(queues::one))
+            .route("/api/snapshot", get(snapshot::download))
             .route("/ws", get(ws::ws))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
@@ -212,7 +227,11 @@ impl RouterConfig {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 limit_body,
-            ));
+            ))
+            // Added after the body limit above: a restore upload has its
+            // own, larger limit, applied by the handler once the caller is
+            // known to be an admin.
+            .route("/api/snapshot", post(snapshot::restore));
         let routes = match Cors::new(self.cors) {
             Some(policy) => routes.layer(axum::middleware::from_fn_with_state(policy, cors::cors)),
             None => routes,

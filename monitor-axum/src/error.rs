@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use monitor_core::persist::SnapshotError;
 use serde::Serialize;
 
 /// An error answer: a status, a stable machine code and a message for
@@ -59,6 +60,25 @@ impl ApiError {
             "invalid_parameter",
             format!("{}: {message}", echo(field)),
         )
+    }
+
+    /// 400: an uploaded snapshot file that cannot be used, with a code
+    /// naming the reason (`not_a_snapshot`, `unsupported_version`,
+    /// `truncated`, `snapshot_too_large`, `checksum_mismatch`,
+    /// `undecodable`, `invalid_snapshot`) and the decoder's message.
+    pub fn invalid_snapshot(error: &SnapshotError) -> Self {
+        let code = match error {
+            SnapshotError::NotASnapshot => "not_a_snapshot",
+            SnapshotError::UnsupportedVersion { .. } => "unsupported_version",
+            SnapshotError::Truncated { .. } => "truncated",
+            SnapshotError::TooLarge { .. } => "snapshot_too_large",
+            SnapshotError::Checksum { .. } => "checksum_mismatch",
+            SnapshotError::Decode(_) => "undecodable",
+            SnapshotError::Invalid(_) | SnapshotError::Io { .. } | SnapshotError::Encode(_) => {
+                "invalid_snapshot"
+            }
+        };
+        Self::new(StatusCode::BAD_REQUEST, code, error.to_string())
     }
 
     /// 405: the path exists, the method does not.

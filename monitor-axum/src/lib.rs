@@ -42,6 +42,9 @@
 //! | `GET /api/activities/{kind}/active`, `/recent`, `/tree` | any token; a tenant's are its own |
 //! | `GET /api/stream?channels=a,b` | any token; Server-Sent Events, a tenant's are its own |
 //! | `GET /api/export?format=csv\|json&series=hourly\|daily\|errors` | hourly/daily: admin, monitor; errors: any token, a tenant's are its own |
+//! | `GET /api/queues`, `/api/queues/{queue}?hours=N` (1–24) | admin, monitor (a queue mixes every tenant's messages: a tenant token is a 403) |
+//! | `GET /api/snapshot` | admin; the state now as a snapshot file (backup) |
+//! | `POST /api/snapshot` | admin; a snapshot file (up to [`RouterConfig::snapshot_body_limit`]) checked whole, then replacing the live state (restore); a bad file is a 400 naming the reason and changes nothing |
 //! | `GET /ws?token=T&channels=a,b` | WebSocket ([`monitor_ws`]'s protocol); token in the query, a bearer header or the first frame; a tenant's events are its own |
 //!
 //! No token or an unknown one is a 401, a role that may not is a 403,
@@ -67,7 +70,7 @@ pub use config::{DEFAULT_API_CACHE, DEFAULT_SSE_KEEP_ALIVE, RouterConfig};
 pub use cors::InvalidOrigin;
 pub use error::ApiError;
 pub use layer::{RequestMetrics, RequestMetricsLayer};
-pub use limits::DEFAULT_BODY_LIMIT;
+pub use limits::{DEFAULT_BODY_LIMIT, DEFAULT_SNAPSHOT_BODY_LIMIT};
 pub use monitor_core;
 pub use monitor_core::auth::{DEFAULT_RATE_LIMIT, MonitorAuth, Role};
 pub use monitor_ws;
@@ -88,6 +91,7 @@ pub(crate) struct AppState {
     pub(crate) gate: Arc<Gate>,
     pub(crate) exporter: Exporter,
     pub(crate) body_limit: usize,
+    pub(crate) snapshot_limit: usize,
     pub(crate) sse_keep_alive: Duration,
     pub(crate) api_cache: Arc<cache::BodyCache>,
     pub(crate) ws: monitor_ws::WsBroadcaster,

@@ -21,6 +21,10 @@ use crate::{ApiError, AppState};
 /// Default body limit for the monitor's routes: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
+/// Default body limit of `POST /api/snapshot` (a restore upload): 64 MiB.
+/// Real snapshots are a few MiB (the collector's sketches, the error log).
+pub const DEFAULT_SNAPSHOT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 pub(crate) async fn limit_body(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let declared = req
         .headers()

@@ -35,9 +35,11 @@ mod http_client;
 mod monitor;
 mod period;
 pub mod persist;
+pub mod queue;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
+pub mod system;
 mod text;
 
 pub use auth::{MonitorAuth, Role};
@@ -46,8 +48,9 @@ pub use collector::{
     CollectorConfig, CurrentStats, DailyBucket, HourlyBucket, MetricsCollector, SeriesBucket,
 };
 pub use monitor::{
-    DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MAX_ACTIVITY_KINDS, Monitor,
-    MonitorBuilder, PersistStatus, RestoreOutcome,
+    DEFAULT_METRICS_INTERVAL, DEFAULT_QUEUE_STATS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL,
+    MAX_ACTIVITY_KINDS, MAX_QUEUES, Monitor, MonitorBuilder, OTHER_QUEUE, PersistStatus,
+    RestoreOutcome, RestoreSummary,
 };
 pub use ring::RingBuffer;
 pub use sketch::ResponseTimes;

@@ -22,10 +22,11 @@
 //!   and no frame can change it: frames with any key beyond the protocol's
 //!   (`client_id`, `room`, ...) are refused, and a second `auth` is too.
 //! - **Backpressure**: each connection has a bounded queue (the bus's);
-//!   `metrics:update` and `health:changed` coalesce latest-wins; other
-//!   events that do not fit are dropped for that connection alone, which is
-//!   told `{"type":"lagged","data":{"dropped":N}}`; one that loses more
-//!   than [`WsConfig::max_lag`] events without catching up is closed with
+//!   `metrics:update` and `health:changed` coalesce latest-wins, and
+//!   `queue:stats` latest-wins per queue; other events that do not fit
+//!   are dropped for that connection alone, which is told
+//!   `{"type":"lagged","data":{"dropped":N}}`; one that loses more than
+//!   [`WsConfig::max_lag`] events without catching up is closed with
 //!   **1013**. The publisher never waits on a connection.
 //! - **Bad input**: malformed JSON, unknown types or channels and binary
 //!   frames get `{"type":"error","data":{"code","message"}}` and the

@@ -67,6 +67,16 @@ impl FrameError {
     pub const ALREADY_AUTHENTICATED: &'static str = "already_authenticated";
     /// The client sends faster than its frame rate limit.
     pub const RATE_LIMITED: &'static str = "rate_limited";
+    /// Every code above: an `error` frame carries one of these and no other.
+    pub const CODES: [&'static str; 7] = [
+        Self::INVALID_JSON,
+        Self::INVALID_FRAME,
+        Self::UNKNOWN_TYPE,
+        Self::UNKNOWN_CHANNEL,
+        Self::BINARY,
+        Self::ALREADY_AUTHENTICATED,
+        Self::RATE_LIMITED,
+    ];
 
     pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
         FrameError {

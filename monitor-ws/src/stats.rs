@@ -57,16 +57,6 @@ impl CloseReason {
     }
 }
 
-const ERROR_CODES: [&str; 7] = [
-    FrameError::INVALID_JSON,
-    FrameError::INVALID_FRAME,
-    FrameError::UNKNOWN_TYPE,
-    FrameError::UNKNOWN_CHANNEL,
-    FrameError::BINARY,
-    FrameError::ALREADY_AUTHENTICATED,
-    FrameError::RATE_LIMITED,
-];
-
 #[derive(Default)]
 pub(crate) struct Counters {
     open: AtomicU64,
@@ -76,7 +66,7 @@ pub(crate) struct Counters {
     dropped: AtomicU64,
     lagged: AtomicU64,
     closed: [AtomicU64; CloseReason::ALL.len()],
-    client_errors: [AtomicU64; ERROR_CODES.len()],
+    client_errors: [AtomicU64; FrameError::CODES.len()],
 }
 
 impl Counters {
@@ -112,7 +102,7 @@ impl Counters {
     }
 
     pub(crate) fn client_error(&self, code: &str) {
-        if let Some(i) = ERROR_CODES.iter().position(|c| *c == code) {
+        if let Some(i) = FrameError::CODES.iter().position(|c| *c == code) {
             self.client_errors[i].fetch_add(1, Relaxed);
         }
     }
@@ -129,7 +119,7 @@ impl Counters {
                 .iter()
                 .map(|r| (r.as_str(), self.closed[*r as usize].load(Relaxed)))
                 .collect(),
-            client_errors: ERROR_CODES
+            client_errors: FrameError::CODES
                 .iter()
                 .zip(&self.client_errors)
                 .map(|(code, n)| (*code, n.load(Relaxed)))

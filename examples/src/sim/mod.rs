@@ -9,7 +9,8 @@
 //! the day × hour heatmap have something to show. Beside them the bot
 //! takes calls (masked phone numbers, connection quality), runs agent jobs
 //! (an orchestrator and its steps, with progress), reports errors of
-//! several severities and counts button clicks; [`health`] adds a flaky
+//! several severities, counts button clicks and sends notifications
+//! through an outbound queue ([`outbound`]); [`health`] adds a flaky
 //! optional health check; [`actions`] are operator actions to run from
 //! the API. One message in [`PUBLISH_ONE_IN`] is also
 //! published as `message:new` (name and text): about two a second at the
@@ -29,6 +30,7 @@ use rand::Rng;
 pub mod actions;
 pub mod history;
 pub mod load;
+pub mod outbound;
 
 /// Simulated users.
 pub const USERS: u64 = 50_000;
@@ -92,6 +94,7 @@ pub fn start(monitor: &Monitor) {
     tokio::spawn(take_calls(monitor.clone()));
     tokio::spawn(run_agents(monitor.clone()));
     tokio::spawn(report_errors(monitor.clone()));
+    tokio::spawn(outbound::run(monitor.clone()));
 }
 
 /// A log-normal duration: median `median_ms`, spread `sigma` (the standard

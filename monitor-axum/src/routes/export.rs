@@ -205,12 +205,17 @@ fn csv(body: Vec<u8>) -> Response {
 
 /// `monitor-<series>-<yyyymmddThhmmss>.<ext>`, the time in UTC.
 fn file_name(series: Series, format: Format, now: SystemTime) -> String {
+    let stamp = utc_stamp(now);
+    format!("monitor-{}-{stamp}.{}", series.as_str(), format.extension())
+}
+
+/// `now` as `yyyymmddThhmmss` in UTC, for file names.
+pub(crate) fn utc_stamp(now: SystemTime) -> String {
     const STAMP: &[time::format_description::BorrowedFormatItem<'_>] =
         time::macros::format_description!("[year][month][day]T[hour][minute][second]");
-    let stamp = OffsetDateTime::from(now)
+    OffsetDateTime::from(now)
         .format(STAMP)
-        .unwrap_or_else(|_| String::from("19700101T000000"));
-    format!("monitor-{}-{stamp}.{}", series.as_str(), format.extension())
+        .unwrap_or_else(|_| String::from("19700101T000000"))
 }
 
 #[cfg(test)]

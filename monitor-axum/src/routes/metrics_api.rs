@@ -14,6 +14,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
+use monitor_core::system::{DiskSpace, RuntimeFigures, SystemStats};
 use serde::Serialize;
 
 use super::params::{DAYS, HOURS, Params};
@@ -63,10 +64,36 @@ struct Errors {
     unresolved_groups: u64,
 }
 
+/// The process's resources, from the monitor's latest sample (taken by
+/// its periodic task, never here). Operators only: a tenant gets every
+/// field `null` (the figures are the host's, not its own).
 #[derive(Serialize)]
 struct System {
     memory_mb: Option<f64>,
     cpu_percent: Option<f64>,
+    rss_bytes: Option<u64>,
+    cpu_seconds_total: Option<f64>,
+    open_fds: Option<u64>,
+    disk: Option<DiskSpace>,
+    tokio: Option<RuntimeFigures>,
+    #[serde(with = "rfc3339::option")]
+    sampled_at: Option<SystemTime>,
+}
+
+impl System {
+    fn of(stats: Option<SystemStats>) -> Self {
+        let s = stats.unwrap_or_default();
+        System {
+            memory_mb: s.memory_mb(),
+            cpu_percent: s.cpu_percent,
+            rss_bytes: s.rss_bytes,
+            cpu_seconds_total: s.cpu_seconds_total,
+            open_fds: s.open_fds,
+            disk: s.disk,
+            tokio: s.runtime,
+            sampled_at: s.sampled_at,
+        }
+    }
 }
 
 /// `GET /api/metrics`, from the body cache (at most
@@ -120,10 +147,7 @@ fn metrics_body(app: &AppState, role: &Role) -> MetricsBody {
             info: errors.by_severity.info,
             unresolved_groups: errors.groups.open + errors.groups.regressed,
         },
-        system: System {
-            memory_mb: None,
-            cpu_percent: None,
-        },
+        system: System::of(everyone.then(|| m.system())),
     }
 }
 

@@ -38,6 +38,8 @@ const AUTHENTICATED: &[(Method, &str)] = &[
     (Method::GET, "/monitor/api/alerts/silences"),
     (Method::POST, "/monitor/api/alerts/silences"),
     (Method::DELETE, "/monitor/api/alerts/silences/1"),
+    (Method::GET, "/monitor/api/queues"),
+    (Method::GET, "/monitor/api/queues/whatsapp"),
 ];
 
 #[tokio::test]

@@ -135,11 +135,14 @@ async fn a_tenant_gets_no_host_wide_figures() {
     let (app, monitor) = app();
     seed(&monitor, "acme");
     monitor.events("buttons").record("UNLOCK");
+    monitor.queue("whatsapp");
     for path in [
         "/monitor/api/metrics/hourly",
         "/monitor/api/metrics/daily",
         "/monitor/api/events",
         "/monitor/api/events/buttons",
+        "/monitor/api/queues",
+        "/monitor/api/queues/whatsapp",
     ] {
         let (status, body) = get(&app, path, Some(ACME)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");

@@ -7,17 +7,14 @@ use super::tally::Tally;
 use super::tracker::{ActivityTracker, Live};
 use crate::sketch::HistogramState;
 
-impl ActivityTracker {
-    /// The tracker's durable state: active and recent activities, totals,
-    /// the duration histogram and every count, for a snapshot file.
-    pub fn export(&self) -> ActivityState {
-        let st = self.inner.state.lock();
-        let mut live: Vec<&Live> = st.active.values().collect();
-        live.sort_unstable_by_key(|l| l.seq);
-        let mut state = ActivityState {
-            kind: self.inner.kind.clone(),
-            active: live.into_iter().map(|l| l.record.clone()).collect(),
-            recent: st.recent.iter().cloned().collect(),
+impl ActivityState {
+    /// A tracker of `kind` with nothing recorded: restoring it empties a
+    /// tracker.
+    pub fn empty(kind: &str) -> Self {
+        ActivityState {
+            kind: kind.to_owned(),
+            active: Vec::new(),
+            recent: Vec::new(),
             started: 0,
             ended: 0,
             abandoned: 0,
@@ -28,7 +25,20 @@ impl ActivityTracker {
             categories: Default::default(),
             outcomes: Default::default(),
             distributions: Default::default(),
-        };
+        }
+    }
+}
+
+impl ActivityTracker {
+    /// The tracker's durable state: active and recent activities, totals,
+    /// the duration histogram and every count, for a snapshot file.
+    pub fn export(&self) -> ActivityState {
+        let st = self.inner.state.lock();
+        let mut live: Vec<&Live> = st.active.values().collect();
+        live.sort_unstable_by_key(|l| l.seq);
+        let mut state = ActivityState::empty(&self.inner.kind);
+        state.active = live.into_iter().map(|l| l.record.clone()).collect();
+        state.recent = st.recent.iter().cloned().collect();
         st.tally.export_into(&mut state);
         state
     }

@@ -32,6 +32,8 @@ pub use router::{
 };
 pub use silence::{MAX_SILENCES, Silence, SilenceError};
 pub use sink::{AlertSink, FnSink, SendFuture, SinkError};
+#[cfg(feature = "email")]
+pub use sinks::EmailSink;
 pub use sinks::LogSink;
 #[cfg(feature = "http")]
 pub use sinks::{AlertmanagerSink, SlackSink, WebhookSink};

@@ -14,6 +14,16 @@ use crate::clock::rfc3339;
 use crate::collector::CurrentStats;
 use crate::errors::{ErrorView, GroupView};
 use crate::health::HealthChange;
+use crate::queue::{QueueNotice, QueueStats};
+
+/// How an event replaces an older one in a subscriber's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Coalesce<'a> {
+    /// One latest instance of the type (`metrics:update`, `health:changed`).
+    Slot(usize),
+    /// One latest instance per key of the type (`queue:stats` per queue).
+    Keyed(&'a str),
+}
 
 /// Longest message text carried by `message:new`, in characters.
 pub const MAX_MESSAGE_TEXT_CHARS: usize = 500;
@@ -51,6 +61,10 @@ pub enum EventData {
     Health(Box<HealthChange>),
     /// `alert:sent`: a notification a sink accepted.
     Alert(Box<AlertSent>),
+    /// `queue:stats`: one queue's figures.
+    QueueStats(Box<QueueStats>),
+    /// `queue:message:*`: one message's step.
+    QueueMessage(Box<QueueNotice>),
     /// Anything else, already in JSON form (host-defined events).
     Json(serde_json::Value),
 }
@@ -65,6 +79,8 @@ impl Serialize for EventData {
             EventData::Activity(a) => a.serialize(s),
             EventData::Health(h) => h.serialize(s),
             EventData::Alert(a) => a.serialize(s),
+            EventData::QueueStats(q) => q.serialize(s),
+            EventData::QueueMessage(m) => m.serialize(s),
             EventData::Json(v) => v.serialize(s),
         }
     }
@@ -125,17 +141,18 @@ impl MonitorEvent {
         }
     }
 
-    /// Whether a newer event of the same type replaces this one in a
-    /// subscriber's queue (latest wins): `metrics:update` and
-    /// `health:changed`.
+    /// Whether a newer event of the same kind replaces this one in a
+    /// subscriber's queue (latest wins): `metrics:update`,
+    /// `health:changed`, and `queue:stats` per queue.
     pub fn coalesces(&self) -> bool {
-        self.coalesce_slot().is_some()
+        self.coalesce().is_some()
     }
 
-    pub(crate) fn coalesce_slot(&self) -> Option<usize> {
-        match &*self.event_type {
-            "metrics:update" => Some(0),
-            "health:changed" => Some(1),
+    pub(crate) fn coalesce(&self) -> Option<Coalesce<'_>> {
+        match (&*self.event_type, &self.data) {
+            ("metrics:update", _) => Some(Coalesce::Slot(0)),
+            ("health:changed", _) => Some(Coalesce::Slot(1)),
+            ("queue:stats", EventData::QueueStats(q)) => Some(Coalesce::Keyed(&q.name)),
             _ => None,
         }
     }

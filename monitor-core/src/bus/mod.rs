@@ -12,7 +12,8 @@
 //!   serialized at all.
 //! - Publishing never waits on a subscriber: each has a bounded queue, a
 //!   full queue drops the event for that subscriber alone and counts it,
-//!   and `metrics:update` / `health:changed` coalesce latest-wins.
+//!   and `metrics:update` / `health:changed` coalesce latest-wins, as
+//!   does `queue:stats` per queue.
 //!
 //! Written here rather than on `tokio::sync::broadcast`: a broadcast ring
 //! makes every receiver filter every event and cannot coalesce per type or

@@ -2,10 +2,11 @@
 //! waiting, and what the subscriber awaits.
 //!
 //! Coalescing events (`metrics:update`, `health:changed`) keep only their
-//! latest instance in a slot of their own; every other event takes a place
-//! in the queue, and when the queue is full the event is dropped for this
-//! subscriber only and counted, so the subscriber can tell its client it
-//! lagged.
+//! latest instance in a slot of their own, and `queue:stats` its latest
+//! per queue (at most [`MAX_KEYED`] queues; beyond, they queue like any
+//! event); every other event takes a place in the queue, and when the
+//! queue is full the event is dropped for this subscriber only and
+//! counted, so the subscriber can tell its client it lagged.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -14,9 +15,13 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
+use super::event::Coalesce;
 use super::{Audience, ChannelSet, Published};
 
 const COALESCE_SLOTS: usize = 2;
+/// Most keyed latest-wins events (`queue:stats`, one per queue) a
+/// subscriber holds; the monitor has at most 33 queues.
+pub(crate) const MAX_KEYED: usize = 64;
 
 /// One event as a subscriber receives it, with the JSON for its audience.
 #[derive(Clone, Debug)]
@@ -41,6 +46,8 @@ impl Delivery {
 struct Queue {
     items: VecDeque<Delivery>,
     latest: [Option<Delivery>; COALESCE_SLOTS],
+    /// Latest keyed events, in order of first arrival.
+    keyed: VecDeque<Delivery>,
     closed: bool,
 }
 
@@ -68,6 +75,7 @@ impl SubQueue {
             queue: Mutex::new(Queue {
                 items: VecDeque::new(),
                 latest: [const { None }; COALESCE_SLOTS],
+                keyed: VecDeque::new(),
                 closed: false,
             }),
             notify: Notify::new(),
@@ -103,16 +111,32 @@ impl SubQueue {
             if q.closed {
                 return false;
             }
-            match event.event.coalesce_slot() {
-                Some(slot) => {
+            let coalesce = event.event.coalesce();
+            let held = match coalesce {
+                Some(Coalesce::Keyed(key)) => q
+                    .keyed
+                    .iter()
+                    .position(|d| d.event().coalesce() == Some(Coalesce::Keyed(key))),
+                _ => None,
+            };
+            match (coalesce, held) {
+                (Some(Coalesce::Slot(slot)), _) => {
                     q.latest[slot] = Some(delivery);
                     true
                 }
-                None if q.items.len() < self.capacity => {
+                (Some(Coalesce::Keyed(_)), Some(at)) => {
+                    q.keyed[at] = delivery;
+                    true
+                }
+                (Some(Coalesce::Keyed(_)), None) if q.keyed.len() < MAX_KEYED => {
+                    q.keyed.push_back(delivery);
+                    true
+                }
+                _ if q.items.len() < self.capacity => {
                     q.items.push_back(delivery);
                     true
                 }
-                None => false,
+                _ => false,
             }
         };
         if queued {
@@ -128,7 +152,10 @@ impl SubQueue {
         let mut q = self.queue.lock();
         let next = match q.items.pop_front() {
             Some(d) => Some(d),
-            None => q.latest.iter_mut().find_map(Option::take),
+            None => match q.latest.iter_mut().find_map(Option::take) {
+                Some(d) => Some(d),
+                None => q.keyed.pop_front(),
+            },
         };
         if next.is_some() {
             self.delivered.fetch_add(1, Relaxed);
@@ -168,6 +195,6 @@ impl SubQueue {
 
     pub(crate) fn queued(&self) -> usize {
         let q = self.queue.lock();
-        q.items.len() + q.latest.iter().flatten().count()
+        q.items.len() + q.latest.iter().flatten().count() + q.keyed.len()
     }
 }

@@ -3,12 +3,12 @@
 //! edge-case counters. Live shard minutes are folded into the export, so
 //! nothing recorded before the export is missing from it.
 
-use std::sync::atomic::Ordering::{Acquire, Relaxed};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use serde::{Deserialize, Serialize};
 
 use super::MetricsCollector;
-use super::archive::{DAY_SLOTS, HOUR_SLOTS, MINUTE_SLOTS, NewUsers, Ring};
+use super::archive::{Archive, DAY_SLOTS, HOUR_SLOTS, MINUTE_SLOTS, NewUsers, Ring};
 use super::sample::MINUTE_MS;
 use crate::period::EMPTY;
 use crate::sketch::{HistogramState, HllRegisters, HllState, SketchStateError};
@@ -97,20 +97,7 @@ impl MetricsCollector {
         let decoded = Decoded::from(state)?;
         let inner = &*self.inner;
         let now_minute = inner.clock.now_ms() / MINUTE_MS;
-        let mut archive = inner.archive.lock();
-        let a = &mut *archive;
-        for (ring, periods) in [
-            (&mut a.minutes, &decoded.minutes),
-            (&mut a.hours, &decoded.hours),
-            (&mut a.days, &decoded.days),
-        ] {
-            merge_ring(ring, periods, now_minute);
-        }
-        a.folded_messages = a.folded_messages.saturating_add(state.total);
-        a.all_users.merge(&decoded.all_users);
-        a.late_records = a.late_records.saturating_add(state.late_records);
-        a.expired_records = a.expired_records.saturating_add(state.expired_records);
-        drop(archive);
+        add(&mut inner.archive.lock(), &decoded, state, now_minute);
         inner
             .future_records
             .fetch_add(state.future_records, Relaxed);
@@ -122,6 +109,54 @@ impl MetricsCollector {
             .fetch_max(state.last_heartbeat_ms, Relaxed);
         Ok(())
     }
+
+    /// Replaces what the collector holds (periods, users, totals and
+    /// counters) with `state`, checked first: a damaged state changes
+    /// nothing. The threads' live minutes are dropped with the rest; a
+    /// message recorded at the very moment of the replacement may be
+    /// lost. Uptime, the connection gauge and the recent response-time
+    /// samples (not part of snapshots) stay as they are.
+    pub fn replace(&self, state: &CollectorState) -> Result<(), SketchStateError> {
+        let decoded = Decoded::from(state)?;
+        let inner = &*self.inner;
+        let now_minute = inner.clock.now_ms() / MINUTE_MS;
+        let mut fresh = Archive::new();
+        add(&mut fresh, &decoded, state, now_minute);
+        let mut archive = inner.archive.lock();
+        *archive = fresh;
+        // Under the lock no shard folds. A live minute marked empty is
+        // skipped by readers, and its owner clears it before its next
+        // record lands (a record already under way lands in the cleared
+        // slot, unseen, and is cleared too).
+        for slot in inner.shards().flat_map(|s| s.slots.iter()) {
+            slot.minute.store(EMPTY, Release);
+            slot.clear();
+        }
+        inner.future_records.store(state.future_records, Relaxed);
+        inner
+            .overflow_records
+            .store(state.overflow_records, Relaxed);
+        inner
+            .last_heartbeat_ms
+            .store(state.last_heartbeat_ms, Relaxed);
+        drop(archive);
+        Ok(())
+    }
+}
+
+/// Adds a checked state to `a`.
+fn add(a: &mut Archive, decoded: &Decoded, state: &CollectorState, now_minute: u64) {
+    for (ring, periods) in [
+        (&mut a.minutes, &decoded.minutes),
+        (&mut a.hours, &decoded.hours),
+        (&mut a.days, &decoded.days),
+    ] {
+        merge_ring(ring, periods, now_minute);
+    }
+    a.folded_messages = a.folded_messages.saturating_add(state.total);
+    a.all_users.merge(&decoded.all_users);
+    a.late_records = a.late_records.saturating_add(state.late_records);
+    a.expired_records = a.expired_records.saturating_add(state.expired_records);
 }
 
 fn ring_state(ring: &Ring, now_minute: u64) -> Vec<PeriodState> {

@@ -233,15 +233,28 @@ impl EventCounter {
     pub fn restore(&self, state: &FamilyState) {
         let f = &*self.family;
         let now = f.clock.now_ms();
-        let mut s = f.state.lock();
+        f.add_state(&mut f.state.lock(), state, now);
+    }
+
+    /// Drops every count (handles stay valid); what cleaning cut is kept.
+    pub(crate) fn clear(&self) {
+        let mut s = self.family.state.lock();
+        s.labels = RapidHashMap::default();
+        s.overflowed = 0;
+    }
+}
+
+impl Family {
+    fn add_state(&self, s: &mut State, state: &FamilyState, now: u64) {
         s.overflowed = s.overflowed.saturating_add(state.overflowed);
         for l in &state.labels {
             let (label, _) = clean_label(&l.label);
-            let key: Box<str> = if s.labels.contains_key(&*label) || s.labels.len() < f.max_labels {
-                label.into()
-            } else {
-                OTHER_LABEL.into()
-            };
+            let key: Box<str> =
+                if s.labels.contains_key(&*label) || s.labels.len() < self.max_labels {
+                    label.into()
+                } else {
+                    OTHER_LABEL.into()
+                };
             let c = s.labels.entry(key).or_insert_with(LabelCounts::new);
             c.total = c.total.saturating_add(l.total);
             for &(k, v) in l.hours.iter().take(HOURS) {

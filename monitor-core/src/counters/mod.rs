@@ -132,6 +132,17 @@ impl EventCounters {
         }
     }
 
+    /// Replaces every family's counts with `states`: families the
+    /// snapshot lacks are emptied (handles the host holds stay valid),
+    /// the snapshot's are filled as [`restore`](Self::restore) does.
+    pub fn replace(&self, states: &[FamilyState]) {
+        let families: Vec<EventCounter> = self.inner.families.read().values().cloned().collect();
+        for family in families {
+            family.clear();
+        }
+        self.restore(states);
+    }
+
     /// Sets `monitor_events_total{family,label}` on the installed `metrics`
     /// recorder (bounded: families and labels are capped).
     pub fn publish_metrics(&self) {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rapidhash::RapidHashMap;
 
 use super::counts::ErrorCounts;
@@ -89,7 +89,8 @@ pub(crate) struct Inner {
     pub(crate) limits: Limits,
     pub(crate) max_groups: usize,
     classifier: Box<dyn ErrorClassifier>,
-    pub(crate) entries: RingBuffer<ErrorRecord>,
+    /// The records; swapped whole by [`ErrorLog::replace`].
+    pub(crate) entries: RwLock<Arc<RingBuffer<ErrorRecord>>>,
     pub(crate) next_id: AtomicU64,
     pub(crate) state: Mutex<State>,
     listeners: Vec<Listener>,
@@ -184,14 +185,9 @@ impl ErrorLogBuilder {
                 limits: self.limits,
                 max_groups: self.max_groups,
                 classifier: self.classifier,
-                entries: RingBuffer::new(self.capacity),
+                entries: RwLock::new(Arc::new(RingBuffer::new(self.capacity))),
                 next_id: AtomicU64::new(1),
-                state: Mutex::new(State {
-                    groups: RapidHashMap::default(),
-                    counts: ErrorCounts::new(),
-                    overflowed: 0,
-                    last_prune_ms: 0,
-                }),
+                state: Mutex::new(State::new()),
                 listeners: self.listeners,
                 cleaned: AtomicU64::new(0),
                 restored_logged: AtomicU64::new(0),
@@ -218,6 +214,9 @@ impl ErrorLog {
     /// severity), files it under its group and tells the listeners.
     pub fn log(&self, mut event: ErrorEvent) -> Logged {
         let inner = &*self.inner;
+        // Taken first: an error logged while the log is replaced goes to
+        // the ring it started with (the replaced one), never half-way.
+        let entries = inner.entries();
         let cleaned = inner.clean(&mut event);
         if cleaned > 0 {
             inner.cleaned.fetch_add(cleaned, Relaxed);
@@ -251,7 +250,7 @@ impl ErrorLog {
             record: &record,
             regressed,
         });
-        inner.entries.push(record);
+        entries.push(record);
         logged
     }
 
@@ -335,9 +334,10 @@ impl ErrorLog {
     /// What the log's bounds have cut so far.
     pub fn counters(&self) -> LogCounters {
         let inner = &*self.inner;
+        let entries = inner.entries();
         LogCounters {
-            logged: inner.entries.total_pushed() + inner.restored_logged.load(Relaxed),
-            evicted: inner.entries.overwritten() + inner.restored_evicted.load(Relaxed),
+            logged: entries.total_pushed() + inner.restored_logged.load(Relaxed),
+            evicted: entries.overwritten() + inner.restored_evicted.load(Relaxed),
             cleaned_fields: inner.cleaned.load(Relaxed),
             overflowed_groups: inner.state.lock().overflowed,
         }
@@ -351,11 +351,16 @@ impl ErrorLog {
     /// Calls `f` on every record still in the log, oldest first, without
     /// copying them and without stopping loggers.
     pub(crate) fn visit(&self, f: impl FnMut(&ErrorRecord)) {
-        self.inner.entries.visit_latest(usize::MAX, f);
+        self.inner.entries().visit_latest(usize::MAX, f);
     }
 }
 
 impl Inner {
+    /// The current records ring.
+    pub(crate) fn entries(&self) -> Arc<RingBuffer<ErrorRecord>> {
+        Arc::clone(&self.entries.read())
+    }
+
     /// Applies the limits; returns how many fields were changed.
     fn clean(&self, e: &mut ErrorEvent) -> u64 {
         let l = &self.limits;
@@ -464,6 +469,16 @@ pub(crate) fn group_id(
 }
 
 impl State {
+    /// No groups, no counts.
+    pub(crate) fn new() -> Self {
+        State {
+            groups: RapidHashMap::default(),
+            counts: ErrorCounts::new(),
+            overflowed: 0,
+            last_prune_ms: 0,
+        }
+    }
+
     /// The group errors share once `max_groups` is reached.
     fn overflow_group(&mut self, e: &ErrorEvent, now_ms: u64) -> Arc<Group> {
         let group = self.groups.entry((0, 0)).or_insert_with(|| {

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use super::counts::{CountsState, ErrorCounts};
 use super::group::{Group, GroupState};
 use super::hygiene::{clean, clean_context};
-use super::log::{ErrorLog, OVERFLOW_FINGERPRINT, group_id};
+use super::log::{ErrorLog, OVERFLOW_FINGERPRINT, State, group_id};
 use super::record::ErrorRecord;
 use super::{Severity, fingerprint};
 use crate::clock::{from_unix_ms, unix_ms};
+use crate::ring::RingBuffer;
 
 /// Everything an error log needs to continue after a restart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +99,7 @@ impl ErrorLog {
             .enumerate()
             .map(|(i, g)| (Arc::as_ptr(g), i as u32))
             .collect();
-        let mut records = Vec::with_capacity(inner.entries.len());
+        let mut records = Vec::with_capacity(inner.entries().len());
         self.visit(|r| {
             let group = *index.entry(Arc::as_ptr(&r.group)).or_insert_with(|| {
                 groups.push(Arc::clone(&r.group));
@@ -140,12 +141,38 @@ impl ErrorLog {
     /// capacity and groups beyond `max_groups` (least recently seen
     /// first) are left out and counted as evicted.
     pub fn restore(&self, s: &ErrorLogState) -> Result<(), RestoreError> {
-        let inner = &*self.inner;
-        check(s)?;
-        let mut state = inner.state.lock();
-        if inner.entries.total_pushed() > 0 || !state.groups.is_empty() {
+        let rebuilt = self.rebuild(s)?;
+        let mut state = self.inner.state.lock();
+        if self.inner.entries().total_pushed() > 0 || !state.groups.is_empty() {
             return Err(RestoreError::NotEmpty);
         }
+        self.install(&mut state, rebuilt);
+        Ok(())
+    }
+
+    /// Replaces everything the log holds (groups, records, counts, its
+    /// own counters) with the snapshot's, cleaned and capped as
+    /// [`restore`](Self::restore) does. The state is rebuilt aside first:
+    /// an invalid one changes nothing. No notices are sent for what was
+    /// dropped or restored; an error logged while the log is replaced
+    /// may be lost.
+    pub fn replace(&self, s: &ErrorLogState) -> Result<(), RestoreError> {
+        let rebuilt = self.rebuild(s)?;
+        self.install_rebuilt(rebuilt);
+        Ok(())
+    }
+
+    /// Puts a state built by [`rebuild`](Self::rebuild) in place.
+    pub(crate) fn install_rebuilt(&self, rebuilt: Rebuilt) {
+        let mut state = self.inner.state.lock();
+        self.install(&mut state, rebuilt);
+    }
+
+    /// `s` as a new state and ring, built without touching this log.
+    pub(crate) fn rebuild(&self, s: &ErrorLogState) -> Result<Rebuilt, RestoreError> {
+        let inner = &*self.inner;
+        check(s)?;
+        let mut state = State::new();
         let limits = &inner.limits;
         let cleaned = std::cell::Cell::new(0u64);
         let cut = |n: u64| cleaned.set(cleaned.get() + n);
@@ -196,8 +223,8 @@ impl ErrorLog {
             built[i] = Some(group);
         }
 
-        let capacity = inner.entries.capacity();
-        let skip = s.records.len().saturating_sub(capacity);
+        let entries = RingBuffer::new(inner.entries().capacity());
+        let skip = s.records.len().saturating_sub(entries.capacity());
         let mut pushed = 0u64;
         let mut left_out = skip as u64;
         for r in &s.records[skip..] {
@@ -209,7 +236,7 @@ impl ErrorLog {
             cut(u64::from(clean(&mut message, limits.message_bytes, true)));
             let mut context: BTreeMap<String, String> = r.context.iter().cloned().collect();
             cut(clean_context(&mut context, limits));
-            inner.entries.push(ErrorRecord {
+            entries.push(ErrorRecord {
                 id: r.id,
                 timestamp: from_unix_ms(r.timestamp_ms),
                 service: name(&r.service),
@@ -225,22 +252,39 @@ impl ErrorLog {
         }
         state.counts = ErrorCounts::from_state(&s.counts, inner.clock.now_ms());
         state.overflowed = s.overflowed;
-        drop(state);
         let last_id = s.records.last().map_or(0, |r| r.id);
-        inner
-            .next_id
-            .store(s.next_id.max(last_id + 1).max(1), Relaxed);
-        inner
-            .cleaned
-            .store(s.cleaned.saturating_add(cleaned.get()), Relaxed);
-        inner
-            .restored_logged
-            .store(s.logged.saturating_sub(pushed), Relaxed);
-        inner
-            .restored_evicted
-            .store(s.evicted.saturating_add(left_out), Relaxed);
-        Ok(())
+        Ok(Rebuilt {
+            state,
+            entries: Arc::new(entries),
+            next_id: s.next_id.max(last_id + 1).max(1),
+            cleaned: s.cleaned.saturating_add(cleaned.get()),
+            logged: s.logged.saturating_sub(pushed),
+            evicted: s.evicted.saturating_add(left_out),
+        })
     }
+
+    /// Puts `r` in place of what the log holds; `state` is the log's
+    /// locked state.
+    fn install(&self, state: &mut State, r: Rebuilt) {
+        let inner = &*self.inner;
+        *state = r.state;
+        // The id first: a logger that sees the new ring sees the new ids.
+        inner.next_id.store(r.next_id, Relaxed);
+        inner.cleaned.store(r.cleaned, Relaxed);
+        inner.restored_logged.store(r.logged, Relaxed);
+        inner.restored_evicted.store(r.evicted, Relaxed);
+        *inner.entries.write() = r.entries;
+    }
+}
+
+/// A log state built from a snapshot, waiting to be installed.
+pub(crate) struct Rebuilt {
+    state: State,
+    entries: Arc<RingBuffer<ErrorRecord>>,
+    next_id: u64,
+    cleaned: u64,
+    logged: u64,
+    evicted: u64,
 }
 
 impl ErrorLogState {

@@ -80,6 +80,25 @@ impl Health {
     /// Skipped entries are counted in
     /// [`HealthCounters::rejected_heartbeats`](super::HealthCounters).
     pub fn restore(&self, state: HealthState) {
+        self.apply(state, merge);
+    }
+
+    /// Puts saved timelines in place of the live ones, validated as
+    /// [`restore`](Self::restore) does: a source registered now keeps its
+    /// configured interval and its latest beat (the saved one or a newer
+    /// live one) and takes the saved start and down time; a saved source
+    /// not registered is added while under the cap. Sources the state does
+    /// not name keep their timelines: the host registered them.
+    pub fn replace(&self, state: HealthState) {
+        self.apply(state, |saved, live, _| History {
+            last_seen_ms: saved.last_seen_ms.max(live.last_seen_ms),
+            ..saved
+        });
+    }
+
+    /// Validates `state`'s entries and combines each with the live source
+    /// of its name through `combine(saved, live, interval_ms)`.
+    fn apply(&self, state: HealthState, combine: fn(History, History, u64) -> History) {
         let heartbeats = &self.shared.heartbeats;
         let now = self.shared.clock.now_ms();
         let mut sources = heartbeats.sources.write();
@@ -96,7 +115,7 @@ impl Health {
             }
             if let Some(live) = sources.get(&name) {
                 let mut h = live.history.lock();
-                *h = merge(history, *h, live.interval_ms);
+                *h = combine(history, *h, live.interval_ms);
             } else if sources.len() < heartbeats.cap {
                 let source = Source::new(
                     std::time::Duration::from_millis(saved.interval_ms),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::activities::Activities;
+use super::queues::Queues;
 use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
 use crate::actions::{ACTION_KIND, Actions, MAX_RUN_TIMEOUT};
 use crate::activity::{ActivityTracker, ActivityTrackerBuilder};
@@ -19,10 +20,15 @@ use crate::counters::{CountersConfig, EventCounters};
 use crate::errors::ErrorLogBuilder;
 use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
+use crate::queue::QueueLimits;
 use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
+use crate::system::{DEFAULT_SYSTEM_INTERVAL, Sampler};
 
 /// Default interval of `metrics:update` events.
 pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
+/// Default interval of `queue:stats` events (at most one per queue per
+/// interval).
+pub const DEFAULT_QUEUE_STATS_INTERVAL: Duration = Duration::from_secs(2);
 /// Default interval between snapshots.
 pub const DEFAULT_SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -38,10 +44,13 @@ pub struct MonitorBuilder {
     pub(super) metrics_interval: Duration,
     snapshot: Option<PathBuf>,
     pub(super) snapshot_interval: Duration,
+    system_interval: Duration,
     health: HealthBuilder,
     pool: Option<Arc<dyn PoolStats>>,
     activities: BTreeMap<String, ActivityTrackerBuilder>,
     audit_capacity: usize,
+    queue_limits: QueueLimits,
+    pub(super) queue_stats_interval: Duration,
 }
 
 impl MonitorBuilder {
@@ -57,10 +66,13 @@ impl MonitorBuilder {
             metrics_interval: DEFAULT_METRICS_INTERVAL,
             snapshot: None,
             snapshot_interval: DEFAULT_SNAPSHOT_INTERVAL,
+            system_interval: DEFAULT_SYSTEM_INTERVAL,
             health: Health::builder(),
             pool: None,
             activities: BTreeMap::from([(ACTION_KIND.to_owned(), action_tracker())]),
             audit_capacity: DEFAULT_AUDIT_CAPACITY,
+            queue_limits: QueueLimits::default(),
+            queue_stats_interval: DEFAULT_QUEUE_STATS_INTERVAL,
         }
     }
 
@@ -126,6 +138,13 @@ impl MonitorBuilder {
         self
     }
 
+    /// How often the process's resources are sampled (default 5 s; CPU %
+    /// is the use between two samples).
+    pub fn system_interval(mut self, every: Duration) -> Self {
+        self.system_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
     /// Health checks, heartbeat sources and thresholds (its clock, live
     /// metrics and listener are the monitor's: the error rate and p95 of
     /// the last hour feed the thresholds, and changes go to the bus and the
@@ -157,8 +176,23 @@ impl MonitorBuilder {
         self
     }
 
-    /// Builds every part, restores the snapshot if there is one, and
-    /// starts the background tasks on the current tokio runtime.
+    /// Live-state limits of every queue ([`Monitor::queue`]): most
+    /// messages tracked, in-flight timeout.
+    pub fn queue_limits(mut self, limits: QueueLimits) -> Self {
+        self.queue_limits = limits;
+        self
+    }
+
+    /// How often `queue:stats` may go out per queue (default 2 s; only for
+    /// a queue whose figures changed, only while someone listens).
+    pub fn queue_stats_interval(mut self, every: Duration) -> Self {
+        self.queue_stats_interval = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Builds every part, restores the snapshot if there is one, takes a
+    /// first sample of the process's resources, and starts the background
+    /// tasks on the current tokio runtime.
     ///
     /// Reading the snapshot is blocking file I/O, done once here.
     pub fn start(self) -> Result<Monitor, NoRuntime> {
@@ -200,11 +234,13 @@ impl MonitorBuilder {
         activities.build_configured();
         let actions = Actions::new(action_tracker, clock.clone(), runtime.clone());
         let audit = AuditLog::new(self.audit_capacity, clock.clone());
+        let queues = Queues::new(self.queue_limits, clock.clone(), bus.clone());
         let inner = Arc::new(Inner {
             collector,
             errors,
             health,
             activities,
+            queues,
             pool: self.pool,
             alerts,
             counters,
@@ -212,6 +248,7 @@ impl MonitorBuilder {
             bus,
             actions,
             audit,
+            system: Sampler::new(self.snapshot.as_deref(), runtime.clone(), clock.clone()),
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
             tasks: parking_lot::Mutex::new(Vec::new()),
             clock,
@@ -219,11 +256,16 @@ impl MonitorBuilder {
         let monitor = Monitor { inner };
         monitor.inner.persistence.restore(&monitor);
         monitor.inner.actions.end_interrupted();
+        monitor.inner.system.sample();
         tasks::start(
             &monitor,
             &runtime,
-            self.metrics_interval,
-            self.snapshot_interval,
+            tasks::Intervals {
+                metrics: self.metrics_interval,
+                queue_stats: self.queue_stats_interval,
+                snapshots: self.snapshot_interval,
+                system: self.system_interval,
+            },
         );
         Ok(monitor)
     }

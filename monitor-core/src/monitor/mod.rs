@@ -1,17 +1,24 @@
 //! [`Monitor`]: the one value a host keeps and the adapters take. It owns
 //! the collector, the error log, the alert router, labelled counters, the
 //! host's HTTP request stats, the event bus, operator actions, the audit
-//! log and persistence, wired together.
+//! log, persistence and the process's resources, wired together.
 
 mod activities;
 mod builder;
 mod persistence;
+mod queues;
+mod replace;
 mod tasks;
 mod wiring;
 
 pub use activities::MAX_ACTIVITY_KINDS;
-pub use builder::{DEFAULT_METRICS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL, MonitorBuilder};
+pub use builder::{
+    DEFAULT_METRICS_INTERVAL, DEFAULT_QUEUE_STATS_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL,
+    MonitorBuilder,
+};
 pub use persistence::{PersistStatus, RestoreOutcome};
+pub use queues::{MAX_QUEUES, OTHER_QUEUE};
+pub use replace::RestoreSummary;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,9 +37,12 @@ use crate::counters::{EventCounter, EventCounters};
 use crate::errors::{ErrorEvent, ErrorLog, Logged};
 use crate::health::{Health, PoolFigures, PoolStats};
 use crate::persist::SnapshotError;
+use crate::queue::QueueHandle;
 use crate::requests::RequestStats;
+use crate::system::{Sampler, SystemStats};
 use activities::Activities;
 use persistence::Persistence;
+use queues::Queues;
 
 /// The monitor: cheap to clone (an `Arc` inside), every clone the same.
 ///
@@ -69,6 +79,7 @@ pub(crate) struct Inner {
     errors: ErrorLog,
     health: Health,
     activities: Activities,
+    queues: Queues,
     pool: Option<Arc<dyn PoolStats>>,
     alerts: Option<AlertHandle>,
     counters: EventCounters,
@@ -77,6 +88,7 @@ pub(crate) struct Inner {
     actions: Actions,
     audit: AuditLog,
     persistence: Persistence,
+    system: Sampler,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -129,6 +141,55 @@ impl Monitor {
     /// Every activity tracker, by kind.
     pub fn activity_trackers(&self) -> Vec<ActivityTracker> {
         self.inner.activities.all()
+    }
+
+    /// The queue `name` (`monitor.queue("whatsapp")`), created on first
+    /// use (at most [`MAX_QUEUES`]; further names, and names that are
+    /// empty, over 64 bytes or with control characters, share the
+    /// [`OTHER_QUEUE`], counted by [`queues_overflowed`](Self::queues_overflowed)).
+    /// Keep the handle rather than looking it up per message.
+    ///
+    /// ```
+    /// use monitor_core::Monitor;
+    /// use monitor_core::queue::Enqueue;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let monitor = Monitor::builder().start()?;
+    /// let whatsapp = monitor.queue("whatsapp");
+    /// whatsapp.enqueue("msg-1", Enqueue::new().client("acme"));
+    /// whatsapp.processing("msg-1");
+    /// whatsapp.sent("msg-1");
+    /// assert_eq!(monitor.find_queue("whatsapp").map(|q| q.stats().totals.sent), Some(1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn queue(&self, name: &str) -> QueueHandle {
+        self.inner.queues.get_or_create(name)
+    }
+
+    /// The queue `name` if it exists (readers should not create queues).
+    pub fn find_queue(&self, name: &str) -> Option<QueueHandle> {
+        self.inner.queues.get(name)
+    }
+
+    /// Every queue, by name.
+    pub fn queues(&self) -> Vec<QueueHandle> {
+        self.inner.queues.all()
+    }
+
+    /// Lookups of [`queue`](Self::queue) sent to the [`OTHER_QUEUE`] (past
+    /// the cap, or an invalid name).
+    pub fn queues_overflowed(&self) -> u64 {
+        self.inner.queues.overflowed()
+    }
+
+    /// Publishes `queue:stats` now for every queue whose figures changed
+    /// since its last one (it also runs every
+    /// [`queue_stats_interval`](MonitorBuilder::queue_stats_interval)).
+    /// Nothing when no one listens on `queue`; returns how many went out.
+    pub fn publish_queue_stats(&self) -> usize {
+        self.inner.queues.publish_stats()
     }
 
     /// Notes that `source` (a webhook, a worker) is alive now; see
@@ -196,6 +257,21 @@ impl Monitor {
         &self.inner.audit
     }
 
+    /// The process's resources as last sampled by the monitor's periodic
+    /// task (every [`MonitorBuilder::system_interval`]); cheap, no I/O.
+    pub fn system(&self) -> SystemStats {
+        self.inner.system.latest()
+    }
+
+    /// Samples the process's resources now and keeps the result as the
+    /// latest. Blocking I/O (a few `/proc` reads, one `statvfs`): from
+    /// async code, call it through `spawn_blocking`. The periodic task
+    /// does this already; this is for tests and hosts on their own
+    /// schedule.
+    pub fn sample_system(&self) -> SystemStats {
+        self.inner.system.sample()
+    }
+
     /// The clock every part reads.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
@@ -216,10 +292,20 @@ impl Monitor {
         for tracker in i.activities.all() {
             tracker.publish_metrics();
         }
+        for queue in i.queues.all() {
+            queue.publish_metrics();
+        }
+        metrics::describe_counter!(
+            "monitor_queues_overflowed_total",
+            metrics::Unit::Count,
+            "Queue lookups sent to the __other__ queue (past the cap or an invalid name)."
+        );
+        metrics::counter!("monitor_queues_overflowed_total").absolute(i.queues.overflowed());
         if let Some(alerts) = &i.alerts {
             alerts.publish_metrics();
         }
         i.persistence.publish_metrics();
+        i.system.publish_metrics();
     }
 
     /// Publishes `metrics:update` now (it also goes out every interval).

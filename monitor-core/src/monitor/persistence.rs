@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Monitor;
 use crate::clock::{rfc3339, unix_ms};
 use crate::persist::{Loaded, Snapshot, SnapshotError, SnapshotFile};
+use crate::queue::{QueueHandle, QueueState};
 
 /// What happened to the snapshot at start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -203,6 +204,7 @@ impl Monitor {
             counters: i.counters.export(),
             activities: i.activities.all().iter().map(|t| t.export()).collect(),
             health: i.health.export(),
+            queues: i.queues.all().iter().map(QueueHandle::export).collect(),
             audit: i.audit.export(),
         }
     }
@@ -220,6 +222,7 @@ impl Monitor {
         let invalid = |e: &dyn std::fmt::Display| SnapshotError::Invalid(e.to_string());
         snapshot.collector.validate().map_err(|e| invalid(&e))?;
         snapshot.errors.validate().map_err(|e| invalid(&e))?;
+        validate_queues(&snapshot.queues)?;
         i.errors
             .restore(&snapshot.errors)
             .map_err(|e| invalid(&e))?;
@@ -231,6 +234,10 @@ impl Monitor {
             self.activities(&state.kind).restore(state.clone());
         }
         i.health.restore(snapshot.health.clone());
+        for state in &snapshot.queues {
+            // Validated above: cannot fail.
+            let _ = self.queue(&state.name).restore(state);
+        }
         Ok(())
     }
 
@@ -244,4 +251,22 @@ impl Monitor {
     pub fn persist_status(&self) -> PersistStatus {
         self.inner.persistence.status()
     }
+}
+
+/// Checks a snapshot's queue states: no more than a monitor keeps, each
+/// one a queue could have written.
+pub(super) fn validate_queues(queues: &[QueueState]) -> Result<(), SnapshotError> {
+    let most = super::MAX_QUEUES + 1; // and `__other__`
+    if queues.len() > most {
+        let n = queues.len();
+        return Err(SnapshotError::Invalid(format!(
+            "{n} queues, more than the {most} a monitor keeps"
+        )));
+    }
+    for state in queues {
+        state
+            .validate()
+            .map_err(|e| SnapshotError::Invalid(e.to_string()))?;
+    }
+    Ok(())
 }

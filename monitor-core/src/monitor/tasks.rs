@@ -1,5 +1,6 @@
-//! The monitor's background work: periodic `metrics:update`, activity
-//! expiry, periodic snapshots. Tasks hold only a weak reference, so dropping the last
+//! The monitor's background work: periodic `metrics:update` and
+//! `queue:stats`, activity and queue expiry, periodic snapshots, system
+//! samples. Tasks hold only a weak reference, so dropping the last
 //! [`Monitor`] clone ends them; [`Monitor::shutdown`] ends them at once.
 
 use std::borrow::Cow;
@@ -12,11 +13,29 @@ use tokio::time::MissedTickBehavior;
 use super::{Inner, Monitor};
 use crate::bus::{Channel, EventData, MonitorEvent};
 
-pub(super) fn start(monitor: &Monitor, rt: &Handle, metrics: Duration, snapshots: Duration) {
+/// How often each periodic task runs.
+pub(super) struct Intervals {
+    pub(super) metrics: Duration,
+    pub(super) queue_stats: Duration,
+    pub(super) snapshots: Duration,
+    pub(super) system: Duration,
+}
+
+pub(super) fn start(monitor: &Monitor, rt: &Handle, intervals: Intervals) {
     let weak = Arc::downgrade(&monitor.inner);
     let mut tasks = monitor.inner.tasks.lock();
-    tasks.push(rt.spawn(every(metrics, weak.clone(), |m| {
+    tasks.push(rt.spawn(every(intervals.metrics, weak.clone(), |m| {
         publish_metrics_update(&m);
+    })));
+    tasks.push(rt.spawn(every(intervals.queue_stats, weak.clone(), |m| {
+        m.publish_queue_stats();
+    })));
+    tasks.push(rt.spawn(every(intervals.system, weak.clone(), |m| {
+        // `/proc` reads and `statvfs` off the async workers (a hung
+        // network mount must not stall them).
+        tokio::task::spawn_blocking(move || {
+            m.sample_system();
+        });
     })));
     // Expiry also runs lazily on start; this catches kinds gone quiet.
     tasks.push(
@@ -24,10 +43,13 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, metrics: Duration, snapshots
             for tracker in m.activity_trackers() {
                 tracker.expire();
             }
+            for queue in m.queues() {
+                queue.expire();
+            }
         })),
     );
     if monitor.inner.persistence.file.is_some() {
-        tasks.push(rt.spawn(every(snapshots, weak, |m| {
+        tasks.push(rt.spawn(every(intervals.snapshots, weak, |m| {
             // File I/O off the async workers; a slow disk delays nothing.
             tokio::task::spawn_blocking(move || {
                 let _ = m.save_snapshot();

@@ -13,15 +13,18 @@
 //! the version makes a file from a newer release an explicit error rather
 //! than garbage.
 
+use super::legacy::SnapshotV1;
 use super::{Snapshot, SnapshotError};
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
+/// The oldest format version this build still reads (see `legacy.rs`).
+pub const OLDEST_READABLE_VERSION: u16 = 1;
 /// Largest snapshot accepted (a sanity bound: the real ones are a few MiB).
 pub const MAX_SNAPSHOT_BYTES: u64 = 256 * 1024 * 1024;
 
-const MAGIC: &[u8; 8] = b"MONSNAP\0";
-const HEADER: usize = 22;
+pub(super) const MAGIC: &[u8; 8] = b"MONSNAP\0";
+pub(super) const HEADER: usize = 22;
 
 impl Snapshot {
     /// The snapshot as file bytes.
@@ -45,7 +48,7 @@ impl Snapshot {
             return Err(SnapshotError::NotASnapshot);
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != FORMAT_VERSION {
+        if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(SnapshotError::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,
@@ -73,6 +76,10 @@ impl Snapshot {
         if expected != found {
             return Err(SnapshotError::Checksum { expected, found });
         }
-        postcard::from_bytes(payload).map_err(|e| SnapshotError::Decode(e.to_string()))
+        let decoded = match version {
+            1 => postcard::from_bytes::<SnapshotV1>(payload).map(Snapshot::from),
+            _ => postcard::from_bytes(payload),
+        };
+        decoded.map_err(|e| SnapshotError::Decode(e.to_string()))
     }
 }

@@ -3,16 +3,17 @@
 //!
 //! A [`Snapshot`] holds the collector's periods and sketches, the error
 //! log (groups, records, counts), labelled counters, activities,
-//! heartbeat timelines and the audit log. The
+//! heartbeat timelines, queue counts and the audit log. The
 //! [`Monitor`](crate::Monitor) writes one every interval and at shutdown,
 //! and restores it at start; a damaged or newer-format file is reported,
 //! moved aside ([`SnapshotFile::load_or_set_aside`]) and never overwritten.
 
 mod file;
 mod format;
+mod legacy;
 
 pub use file::{Loaded, SnapshotFile};
-pub use format::{FORMAT_VERSION, MAX_SNAPSHOT_BYTES};
+pub use format::{FORMAT_VERSION, MAX_SNAPSHOT_BYTES, OLDEST_READABLE_VERSION};
 
 use std::path::PathBuf;
 
@@ -24,6 +25,7 @@ use crate::collector::CollectorState;
 use crate::counters::FamilyState;
 use crate::errors::ErrorLogState;
 use crate::health::HealthState;
+use crate::queue::QueueState;
 
 /// The monitor's durable state at one moment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,9 @@ pub struct Snapshot {
     pub activities: Vec<ActivityState>,
     /// Heartbeat timelines (check results are probed afresh).
     pub health: HealthState,
+    /// Queues: counts, hourly series and anomalies (not which messages are
+    /// pending or in flight; see [`QueueState`]).
+    pub queues: Vec<QueueState>,
     /// The audit log. Reloaded at start only: a restore into a running
     /// monitor leaves the audit log as it is.
     pub audit: AuditState,
@@ -62,7 +67,9 @@ pub enum SnapshotError {
     #[error("not a monitor snapshot (bad header)")]
     NotASnapshot,
     /// Written by a different format version.
-    #[error("snapshot format version {found} is not supported (this build reads {supported})")]
+    #[error(
+        "snapshot format version {found} is not supported (this build reads versions 1 to {supported})"
+    )]
     UnsupportedVersion {
         /// The file's version.
         found: u16,

@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::post;
 use monitor_core::alerts::{AlertHandle, AlertRouter, RetryPolicy, Route, SlackSink, WebhookSink};
 use monitor_core::errors::{ErrorEvent, ErrorLog, Severity};
+
+use crate::support::until;
 use serde_json::Value;
 
 /// How the stand-in answers its n-th request (0-based).
@@ -92,18 +94,6 @@ async fn handle(
             (StatusCode::TOO_MANY_REQUESTS, headers, "slow down")
         }
         Answer::Hang => std::future::pending().await,
-    }
-}
-
-/// Polls `done` for up to 10 s.
-async fn until(done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -47,6 +47,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/monitor/api/alerts/silences"),
     ("POST", "/monitor/api/alerts/silences"),
     ("DELETE", "/monitor/api/alerts/silences/1"),
+    // `POST /api/snapshot` takes up to 64 MiB (its own limit, tested in
+    // `snapshot.rs`); its GET has the API's.
+    ("GET", "/monitor/api/snapshot"),
     ("GET", "/monitor/ws"),
     ("PUT", "/monitor/api/metrics"),
     ("POST", "/monitor/no/such/route"),

@@ -66,6 +66,10 @@ pub const ROUTES: &[Route] = &[
     route(Method::DELETE, "/api/alerts/silences/{id}", Token),
     route(Method::GET, "/api/stream", Token),
     route(Method::GET, "/api/export", Token),
+    route(Method::GET, "/api/queues", Token),
+    route(Method::GET, "/api/queues/{queue}", Token),
+    route(Method::GET, "/api/snapshot", Token),
+    route(Method::POST, "/api/snapshot", Token),
     route(Method::GET, "/ws", WebSocket),
 ];
 
@@ -77,13 +81,14 @@ pub fn authenticated() -> impl Iterator<Item = &'static Route> {
 }
 
 /// `template` under `/monitor` with its parameters filled in: `id` for
-/// `{id}`, `call` for `{kind}`, `buttons` for `{family}`, `app.js` for
-/// `{name}`.
+/// `{id}`, `call` for `{kind}`, `buttons` for `{family}`, `whatsapp` for
+/// `{queue}`, `app.js` for `{name}`.
 pub fn concrete(template: &str, id: u64) -> String {
     let path = template
         .replace("{id}", &id.to_string())
         .replace("{kind}", "call")
         .replace("{family}", "buttons")
+        .replace("{queue}", "whatsapp")
         .replace("{name}", "app.js");
     format!("/monitor{path}").trim_end_matches('/').to_owned()
 }

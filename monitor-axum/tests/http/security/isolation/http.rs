@@ -52,10 +52,11 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/activities/{kind}/active"
         | "/api/activities/{kind}/recent"
         | "/api/activities/{kind}/tree"
+        | "/api/queues"
+        | "/api/snapshot" => vec![String::new()],
+        "/api/queues/{queue}" => vec![String::new(), "?hours=1".into()],
         // Admin only: a tenant gets a 403, and no tenant's object.
-        | "/api/actions"
-        | "/api/audit"
-        | "/api/alerts/silences" => vec![String::new()],
+        "/api/actions" | "/api/audit" | "/api/alerts/silences" => vec![String::new()],
         // Writes, the SSE stream and the WebSocket have their own checks.
         "/api/errors/{id}/resolve"
         | "/api/errors/{id}/acknowledge"
@@ -187,6 +188,9 @@ pub async fn writes_stay_home(app: &Router, monitor: &Monitor, world: &World, id
             assert_eq!(status, StatusCode::FORBIDDEN, "a tenant never resolves");
         }
         operator_writes_refused(app, monitor, &tok, &names[me]).await;
+        // A restore (admin only) replaces every tenant's data: refused.
+        let (status, body) = post(app, "/monitor/api/snapshot", Some(&tok)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a tenant restoring: {body}");
         let after = error_states(monitor, ids);
         for (other, theirs) in ids.iter().enumerate().filter(|&(o, _)| o != me) {
             for id in theirs {

@@ -2,9 +2,10 @@
 //! some prefixes of others) with random objects each (errors that share
 //! fingerprints across tenants, with a group cap small enough to spill
 //! into the shared overflow group; calls active and ended; messages;
-//! labelled events), no tenant token reads another tenant's object on any
-//! route of the table, writes one (404, and it is unchanged), or receives
-//! another tenant's event over SSE or the WebSocket.
+//! labelled events; queued messages), no tenant token reads another
+//! tenant's object on any route of the table, writes one (404, and it is
+//! unchanged), or receives another tenant's event over SSE or the
+//! WebSocket.
 //!
 //! Every object of tenant `i` carries the marker `M{i}M` (tenant names are
 //! lower-case letters, so a marker never occurs by chance), and every
@@ -46,6 +47,7 @@ async fn check(world: World) {
             Ok::<_, String>(String::new())
         })
         .expect("registers");
+    monitor.queue("whatsapp");
     let ids = seed_world(&monitor, &world);
     reads_stay_home(&app, &world).await;
     streams_stay_home(&app, &monitor, &world).await;

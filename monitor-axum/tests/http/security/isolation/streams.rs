@@ -128,10 +128,16 @@ pub async fn streams_stay_home(app: &Router, monitor: &Monitor, world: &World) {
                 message(monitor, names, tenant, 100 + n);
                 mine[tenant] += 1;
             }
+            Step::Queue { tenant } => {
+                // `queue:message:processing` and `queue:message:sent`.
+                queued(monitor, names, tenant, 100 + n, true);
+                mine[tenant] += 2;
+            }
             Step::Raw { tenant, channel } => {
                 monitor.bus().publish(raw_event(names, tenant, channel, n));
-                // `queue:stats` and `health:changed` coalesce (latest
-                // wins), so only the others are sure to arrive one by one.
+                // `health:changed` coalesces (latest wins) and a raw
+                // `queue:stats` may too, so only the others are sure to
+                // arrive one by one.
                 if let Some(t) = tenant.filter(|_| matches!(channel, 1 | 2)) {
                     mine[t] += 1;
                 }

@@ -10,6 +10,7 @@ use monitor_core::Monitor;
 use monitor_core::activity::{ActivityMeta, Outcome};
 use monitor_core::bus::MessageEvent;
 use monitor_core::errors::ErrorEvent;
+use monitor_core::queue::Enqueue;
 use proptest::prelude::*;
 
 /// What one tenant owns at the start.
@@ -22,6 +23,8 @@ pub struct Seed {
     pub calls: Vec<bool>,
     pub messages: u8,
     pub events: u8,
+    /// Messages in the `whatsapp` queue (some sent, some left pending).
+    pub queued: u8,
 }
 
 /// One live step, after the streams are open.
@@ -35,6 +38,10 @@ pub enum Step {
         tenant: usize,
     },
     Message {
+        tenant: usize,
+    },
+    /// A queued message enqueued, processed and sent.
+    Queue {
         tenant: usize,
     },
     /// An event published straight on the bus, for a tenant or for none.
@@ -58,12 +65,14 @@ pub fn seed() -> impl Strategy<Value = Seed> {
         prop::collection::vec(any::<bool>(), 0..4),
         0u8..3,
         0u8..3,
+        0u8..3,
     )
-        .prop_map(|(errors, calls, messages, events)| Seed {
+        .prop_map(|(errors, calls, messages, events, queued)| Seed {
             errors,
             calls,
             messages,
             events,
+            queued,
         })
 }
 
@@ -74,6 +83,7 @@ pub fn world() -> impl Strategy<Value = World> {
             (0..n, 0u8..3).prop_map(|(tenant, service)| Step::Error { tenant, service }),
             (0..n).prop_map(|tenant| Step::Call { tenant }),
             (0..n).prop_map(|tenant| Step::Message { tenant }),
+            (0..n).prop_map(|tenant| Step::Queue { tenant }),
             (prop::option::of(0..n), 0u8..4)
                 .prop_map(|(tenant, channel)| Step::Raw { tenant, channel }),
         ];
@@ -140,6 +150,18 @@ pub fn message(monitor: &Monitor, names: &[String], i: usize, n: usize) {
     );
 }
 
+/// Enqueues tenant `i`'s message `n` in the `whatsapp` queue; `sent` also
+/// processes and sends it.
+pub fn queued(monitor: &Monitor, names: &[String], i: usize, n: usize, sent: bool) {
+    let q = monitor.queue("whatsapp");
+    let id = format!("{}-msg-{n}", marker(i));
+    q.enqueue(&id, Enqueue::new().client(&names[i]));
+    if sent {
+        q.processing(&id);
+        q.sent(&id);
+    }
+}
+
 /// Seeds every tenant; returns each tenant's error ids.
 pub fn seed_world(monitor: &Monitor, world: &World) -> Vec<Vec<u64>> {
     let names = &world.names;
@@ -153,6 +175,9 @@ pub fn seed_world(monitor: &Monitor, world: &World) -> Vec<Vec<u64>> {
         }
         for n in 0..seed.messages {
             message(monitor, names, i, usize::from(n));
+        }
+        for n in 0..seed.queued {
+            queued(monitor, names, i, usize::from(n), n % 2 == 0);
         }
         for _ in 0..seed.events {
             monitor
