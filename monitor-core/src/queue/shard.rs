@@ -215,14 +215,13 @@ impl Shard {
                 elapsed_ms: waited,
             };
         }
-        self.anomalies.unknown += 1;
         let live = Tracked {
             at_ms: now,
             client: 0,
             attempts: 1,
             in_flight: true,
         };
-        self.admit(key, live, cap);
+        self.adopt_unknown(key, live, cap);
         Found {
             attempt: 1,
             ..Found::default()
@@ -266,18 +265,21 @@ impl Shard {
                 elapsed_ms: took,
             };
         }
-        self.anomalies.unknown += 1;
         let pending = Tracked {
             at_ms: due_ms,
             client: 0,
             attempts: 0,
             in_flight: false,
         };
-        self.admit(key, pending, cap);
+        self.adopt_unknown(key, pending, cap);
         Found::default()
     }
 
-    fn admit(&mut self, key: u64, t: Tracked, cap: usize) {
+    /// A step for an id the queue did not track (enqueued before a
+    /// restart, refused at the cap, or never enqueued): counted as
+    /// unknown, then tracked from here on when there is room.
+    fn adopt_unknown(&mut self, key: u64, t: Tracked, cap: usize) {
+        self.anomalies.unknown += 1;
         if self.messages.len() < cap {
             self.messages.insert(key, t);
         } else {
