@@ -80,7 +80,7 @@ export class Ops {
 
   /** A `queue:*` event; true when it was one. */
   onQueueEvent(msg) {
-    if (!msg.type.startsWith('queue:')) return false;
+    if (!(msg.type || '').startsWith('queue:')) return false;
     if (msg.type === 'queue:stats' && this.queues && this.me.sees_all) this.queues.update(msg.data);
     return true;
   }
