@@ -75,7 +75,8 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         builder = builder.snapshot_file(path);
     }
     let monitor = builder.start()?;
-    sim::actions::register(&monitor)?;
+    let (outbound, worker) = sim::outbound::new(&monitor);
+    sim::actions::register(&monitor, &outbound)?;
 
     say(format_args!(
         "demo bot: {} handlers, {} simulated users, up to {} msg/s (a working day's curve), calls and errors{}; snapshot: {}; Ctrl-C to stop",
@@ -128,7 +129,10 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         ) {
             sim::history::spawn(&monitor);
         }
-        sim::start(&monitor);
+        sim::start(&monitor, worker);
+    } else {
+        // No worker: a flush finds nothing parked, and would say so.
+        drop(worker);
     }
     let (stop, stopping) = watch::channel(false);
     tokio::spawn(async move {

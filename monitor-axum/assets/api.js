@@ -66,13 +66,20 @@ export function whenUnauthorized(fn) {
   onUnauthorized = fn;
 }
 
-/** Sends a request and returns the parsed JSON, or throws ApiError. */
-export async function call(path, { params, method = 'GET', raw = false } = {}) {
+/**
+ * Sends a request and returns the parsed JSON, or throws ApiError.
+ * `body` (a Blob, File or string) goes as is, with `type` as its
+ * Content-Type (application/octet-stream by default).
+ */
+export async function call(path, { params, method = 'GET', raw = false, body, type } = {}) {
   let res;
+  const headers = { Authorization: `Bearer ${token() || ''}`, Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = type || 'application/octet-stream';
   try {
     res = await fetch(url(path, params), {
       method,
-      headers: { Authorization: `Bearer ${token() || ''}`, Accept: 'application/json' },
+      headers,
+      body,
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -86,9 +93,9 @@ export async function call(path, { params, method = 'GET', raw = false } = {}) {
   if (!res.ok) {
     let code = 'http', message = `HTTP ${res.status}`;
     try {
-      const body = await res.json();
-      code = body.error.code;
-      message = body.error.message;
+      const answer = await res.json();
+      code = answer.error.code;
+      message = answer.error.message;
     } catch (_) { /* not JSON */ }
     throw new ApiError(res.status, code, message);
   }
@@ -107,14 +114,20 @@ export async function health() {
     return res.json();
   }
 }
-export const post = (path) => call(path, { method: 'POST' });
+/** A POST without a body, or with `body` (see `call`). */
+export const post = (path, body, type) => call(path, { method: 'POST', body, type });
 
 /** Downloads an export (it needs the bearer header, so no plain link). */
 export async function download(params) {
   const res = await call('api/export', { params, raw: true });
+  await save(res, `monitor-${params.series}.${params.format}`);
+}
+
+/** Saves a response's body as a file, named as its Content-Disposition says. */
+export async function save(res, fallback) {
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') || '';
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || `monitor-${params.series}.${params.format}`;
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || fallback;
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
   link.download = name;
@@ -122,4 +135,5 @@ export async function download(params) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  return { name, bytes: blob.size };
 }

@@ -8,6 +8,7 @@ import { Live } from './live.js';
 import { Charts, renderHeatmap } from './charts.js';
 import { renderHealth, renderMetrics, renderCurrentStats, Feed, renderCalls, renderAgents } from './panels.js';
 import { ErrorBrowser } from './errors.js';
+import { Ops } from './ops.js';
 
 const CHANNELS = ['metrics', 'messages', 'errors', 'calls', 'health'];
 const POLL_MS = 5000;
@@ -16,7 +17,7 @@ const SERIES_MS = 30000;
 const RECENT_CALLS = 20;
 
 const S = {
-  me: null, live: null, errors: null, charts: null, feed: null,
+  me: null, live: null, errors: null, charts: null, feed: null, ops: null,
   paused: false, client: '', limits: null, timers: [], clients: new Set(),
   calls: { active: new Map(), recent: [] }, soon: {}, lastSummary: 0, lastSeries: 0,
 };
@@ -92,7 +93,9 @@ async function start() {
   S.charts = me.sees_all ? (S.charts || new Charts()) : null;
   S.feed = S.feed || new Feed();
   if (!me.sees_all) S.feed.clear('Waiting for your messages… (texts are shown to operators only)');
-  S.live = new Live({ channels: CHANNELS, onEvent, onState: liveState, onRefused: () => quiet(api.get('api/me')) });
+  S.ops = S.ops || new Ops(() => refreshAll());
+  S.ops.setMe(me);
+  S.live = new Live({ channels: [...CHANNELS, ...S.ops.channels()], onEvent, onState: liveState, onRefused: () => quiet(api.get('api/me')) });
   S.live.start();
   refreshAll();
   S.timers.push(setInterval(tick, POLL_MS));
@@ -117,6 +120,7 @@ function refreshAll() {
   quiet(S.errors.load());
   quiet(refreshCalls());
   quiet(refreshAgents());
+  quiet(S.ops.refresh());
 }
 
 /** Every POLL_MS: everything while the socket is down, aggregates now and then while it is up. */
@@ -129,6 +133,7 @@ function tick() {
   }
   if (now - S.lastSummary >= SUMMARY_MS) quiet(refreshSummary());
   if (now - S.lastSeries >= SERIES_MS) quiet(refreshSeries());
+  quiet(S.ops.tick());
 }
 
 async function refreshSummary() {
@@ -188,6 +193,7 @@ function onEvent(msg) {
     if (msg.type === 'message:new') S.feed.skipped();
     return;
   }
+  if (S.ops.onQueueEvent(msg)) return;
   noteClient(msg.client_id);
   switch (msg.type) {
     case 'metrics:update':
@@ -229,6 +235,8 @@ function onEvent(msg) {
     later('calls', 250, drawCalls);
   } else if (m[1] === 'agent') {
     later('agents', 1000, () => quiet(refreshAgents()));
+  } else if (m[1] === 'action') {
+    S.ops.onAction(m[2], msg.data);
   }
 }
 

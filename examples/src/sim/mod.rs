@@ -80,13 +80,14 @@ pub fn health() -> HealthBuilder {
 }
 
 /// Starts the traffic: [`HANDLERS`] threads recording messages, and tasks
-/// taking calls and reporting errors on the current tokio runtime. They
+/// taking calls, reporting errors and sending the outbound queue (its
+/// `worker`, from [`outbound::new`]) on the current tokio runtime. They
 /// run until the process ends.
 ///
 /// # Panics
 ///
 /// Outside a tokio runtime.
-pub fn start(monitor: &Monitor) {
+pub fn start(monitor: &Monitor, worker: outbound::Worker) {
     for _ in 0..HANDLERS {
         let monitor = monitor.clone();
         thread::spawn(move || handle_messages(&monitor));
@@ -94,7 +95,7 @@ pub fn start(monitor: &Monitor) {
     tokio::spawn(take_calls(monitor.clone()));
     tokio::spawn(run_agents(monitor.clone()));
     tokio::spawn(report_errors(monitor.clone()));
-    tokio::spawn(outbound::run(monitor.clone()));
+    tokio::spawn(worker.run());
 }
 
 /// A log-normal duration: median `median_ms`, spread `sigma` (the standard

@@ -83,6 +83,33 @@ async fn assets_have_their_types() {
     }
 }
 
+/// Every module a served module imports (`from './x.js'`) is served too,
+/// so a file added to `assets/` but not to the embedded table fails here,
+/// not only in a browser.
+#[tokio::test]
+async fn every_imported_module_is_served() {
+    let mut queue = vec!["app.js".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = queue.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let (status, _, body) = fetch(&format!("/monitor/assets/{name}")).await;
+        assert_eq!(status, StatusCode::OK, "{name} is imported but not served");
+        let text = String::from_utf8(body).expect("utf-8");
+        for part in text.split("from './").skip(1) {
+            let import = part.split('\'').next().expect("a name");
+            queue.push(import.to_owned());
+        }
+    }
+    for module in ["ops.js", "queues.js", "actions.js", "audit.js", "backup.js"] {
+        assert!(
+            seen.contains(module),
+            "{module} not reached from app.js: {seen:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_matching_etag_is_a_304() {
     let (app, _) = app();
