@@ -88,6 +88,15 @@ export class ActionsPanel {
     this.paint(name);
   }
 
+  /** Drops the note under `name` ("Started …", "Already running …"): its run is over. */
+  forget(name) {
+    const old = this.notes.get(name);
+    if (!old) return;
+    clearTimeout(old.timer);
+    this.notes.delete(name);
+    this.paint(name);
+  }
+
   paint(name) {
     const msg = this.el.querySelector(`li.action[data-action="${CSS.escape(name)}"] .act-msg`);
     if (!msg) return;
@@ -139,6 +148,7 @@ export class ActionsPanel {
       this.progress(row, a.progress_pct, a.note);
       return;
     }
+    if (stage === 'ended') this.forget(a.category);
     if (stage === 'ended' && this.mine.delete(a.id)) {
       const kind = a.outcome === 'succeeded' ? 'ok' : 'bad';
       toast(`${a.category}: ${RESULTS[a.outcome] || a.outcome}${a.note ? ` · ${a.note}` : ''}`, kind);

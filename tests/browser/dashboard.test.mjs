@@ -309,6 +309,8 @@ test('an admin runs an action from the page and watches its progress and outcome
   if (result === 'succeeded') assert.equal(message, '12 posts generated and published');
   else assert.deepEqual([result, /503/.test(message)], ['failed', true], message);
   assert.equal(await item.locator('li.run.running').count(), 0);
+  // The "already running" note went with the run it was about.
+  await until('the note to clear', async () => (await item.locator('.act-msg').textContent()) === '', 3000);
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
   S.runId = runId;
 });
