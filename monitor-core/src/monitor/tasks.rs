@@ -57,9 +57,11 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, intervals: Intervals) {
         m.note_cards();
     })));
     if let Some(watch) = &monitor.inner.anomaly_watch {
-        tasks.push(rt.spawn(every(watch.config().interval(), weak.clone(), |m| {
-            let _ = m.check_anomalies();
-        })));
+        tasks.push(
+            rt.spawn(every(watch.config().interval(), weak.clone(), |m| {
+                let _ = m.check_anomalies();
+            })),
+        );
     }
     if monitor.inner.persistence.file.is_some() {
         tasks.push(rt.spawn(every(intervals.snapshots, weak, |m| {

@@ -71,7 +71,13 @@ impl Monitor {
         let half_hour_ago = cards.at(minute, 30);
         let day_ago = cards.at(minute, 24 * 60);
         cards.note(minute, now);
-        CardChanges::of(&now, hour_ago, half_hour_ago, day_ago, self.last_24h_change())
+        CardChanges::of(
+            &now,
+            hour_ago,
+            half_hour_ago,
+            day_ago,
+            self.last_24h_change(),
+        )
     }
 
     /// Notes the cards' current values (the background task's minute

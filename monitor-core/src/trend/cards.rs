@@ -152,6 +152,9 @@ mod tests {
         let h = CardHistory::new();
         h.note(10_000, sample(1));
         h.note(10_000 + CARD_MINUTES as u64, sample(2));
-        assert_eq!(h.at(10_000 + CARD_MINUTES as u64, CARD_MINUTES as u64), None);
+        assert_eq!(
+            h.at(10_000 + CARD_MINUTES as u64, CARD_MINUTES as u64),
+            None
+        );
     }
 }

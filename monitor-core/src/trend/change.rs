@@ -82,7 +82,10 @@ mod tests {
                 change_pct: None
             }
         );
-        assert_eq!(Change::between(Some(0.0), Some(4.0)).change_pct, Some(-100.0));
+        assert_eq!(
+            Change::between(Some(0.0), Some(4.0)).change_pct,
+            Some(-100.0)
+        );
         assert_eq!(Change::between(None, None), Change::default());
     }
 }

@@ -51,8 +51,8 @@ mod series;
 #[cfg(test)]
 mod tests;
 
-pub use alert::{AnomalyAlerts, DEFAULT_CHECK_EVERY};
 pub(crate) use alert::AnomalyWatch;
+pub use alert::{AnomalyAlerts, DEFAULT_CHECK_EVERY};
 pub use anomaly::{Anomaly, AnomalyRule, Direction, Floor, flag, judge};
 pub use cards::CardChanges;
 pub use change::{Change, period_over_period};

@@ -42,7 +42,10 @@ fn previous_period_is_the_same_hour_a_day_earlier() {
     // Hour 44 against hour 20, which had no messages: no percentage.
     assert_eq!(t[20].change.count.previous, Some(0.0));
     assert_eq!(t[20].change.count.change_pct, None);
-    assert_eq!(t[20].change.error_rate.previous, None, "no messages, no rate");
+    assert_eq!(
+        t[20].change.error_rate.previous, None,
+        "no messages, no rate"
+    );
     assert_eq!(t[20].change.p95_ms.previous, None);
     // Hour 46 (95 messages) against hour 22 (95).
     assert_eq!(t[22].change.p95_ms.previous, Some(122.0));
@@ -56,7 +59,11 @@ fn before_history_and_beyond_what_is_kept_there_is_no_previous() {
     // History begins at hour 30: hours 30..53 have no previous day.
     let t = analyse(&buckets, &errors, 30, &HOURLY, 24);
     assert!(t.iter().all(|b| b.change.count.previous.is_none()));
-    assert!(t[..6].iter().all(|b| b.errors.is_none() && b.error_rate.is_none()));
+    assert!(
+        t[..6]
+            .iter()
+            .all(|b| b.errors.is_none() && b.error_rate.is_none())
+    );
     assert_eq!(t[6].errors, Some(0));
     // Asked for more than the buckets hold: the first ones lack the day.
     let t = analyse(&buckets[..30], &errors[..30], 0, &HOURLY, 30);
@@ -107,7 +114,10 @@ fn the_partial_bucket_is_flagged_busy_but_never_quiet() {
     buckets[47].count = 3;
     errors[47] = Some(3);
     let t = analyse(&buckets, &errors, 0, &HOURLY, 1);
-    assert!(t[0].partial && !t[0].anomaly, "an hour just begun is not a dip");
+    assert!(
+        t[0].partial && !t[0].anomaly,
+        "an hour just begun is not a dip"
+    );
     buckets[47].count = 400;
     let t = analyse(&buckets, &errors, 0, &HOURLY, 1);
     assert_eq!(
@@ -120,14 +130,21 @@ fn the_partial_bucket_is_flagged_busy_but_never_quiet() {
 fn flat_or_short_history_flags_nothing() {
     let flat: Vec<SeriesBucket> = (0..48).map(|h| bucket(h, 100)).collect();
     let errors = vec![Some(1); 48];
-    assert!(analyse(&flat, &errors, 0, &HOURLY, 48).iter().all(|b| !b.anomaly));
+    assert!(
+        analyse(&flat, &errors, 0, &HOURLY, 48)
+            .iter()
+            .all(|b| !b.anomaly)
+    );
     // Eleven hours of history before a spike: too few to judge.
     let mut short = flat;
     short[47].count = 1000;
     short[46].count = 1000;
     let t = analyse(&short, &errors, 35, &HOURLY, 2);
     assert!(!t[0].anomaly, "11 known hours before it");
-    assert!(t[1].anomaly, "12 known hours before it (the spike included)");
+    assert!(
+        t[1].anomaly,
+        "12 known hours before it (the spike included)"
+    );
 }
 
 #[test]
