@@ -21,7 +21,9 @@ pub const DEFAULT_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// to the monitor's alert router: service `analytics`, operation
 /// `messages` or `error_rate`, alert name `Anomaly`, fingerprint
 /// `anomaly:<figure>:<hour start>` (so each fires once). The alert is
-/// resolved when the next hour has been judged.
+/// resolved when the next hour has been judged. Only the last complete
+/// hour is judged: hours that closed while the monitor was down (or while
+/// a test clock jumped) are not judged later.
 ///
 /// ```
 /// use monitor_core::errors::Severity;
