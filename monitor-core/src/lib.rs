@@ -41,6 +41,7 @@ pub mod ring;
 pub mod sketch;
 pub mod system;
 mod text;
+pub mod trend;
 
 pub use auth::{MonitorAuth, Role};
 pub use clock::{Clock, ManualClock};

@@ -26,8 +26,8 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use monitor_core::SeriesBucket;
 use monitor_core::errors::ErrorPage;
+use monitor_core::trend::TrendBucket;
 use time::OffsetDateTime;
 
 use super::errors::query_for;
@@ -150,7 +150,7 @@ impl Request {
 
 /// What was read, before it is written in a format.
 enum Data {
-    Buckets(Vec<SeriesBucket>),
+    Buckets(Vec<TrendBucket>),
     Errors(ErrorPage),
 }
 
@@ -160,15 +160,14 @@ pub(crate) async fn export(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let request = Request::parse(pairs(raw.as_deref())?)?;
-    let collector = app.monitor.collector();
     let data = match request.series {
         Series::Hourly => {
             operators_only(&role)?;
-            Data::Buckets(collector.hourly(request.periods(HOURS)?))
+            Data::Buckets(app.monitor.hourly_trend(request.periods(HOURS)?))
         }
         Series::Daily => {
             operators_only(&role)?;
-            Data::Buckets(collector.daily(request.periods(DAYS)?))
+            Data::Buckets(app.monitor.daily_trend(request.periods(DAYS)?))
         }
         Series::Errors => {
             let query = query_for(&role, request.rest)?;

@@ -12,9 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
 use monitor_core::system::{DiskSpace, RuntimeFigures, SystemStats};
+use monitor_core::trend::{Change, TrendBucket};
 use serde::Serialize;
 
 use super::params::{DAYS, HOURS, Params};
@@ -42,6 +42,15 @@ struct Messages {
     p50: Option<f64>,
     p95: Option<f64>,
     p99: Option<f64>,
+    /// Each figure against its previous window.
+    change: MessagesChange,
+}
+
+#[derive(Serialize)]
+struct MessagesChange {
+    last_hour: Change,
+    last_24h: Change,
+    p95: Change,
 }
 
 #[derive(Serialize)]
@@ -50,6 +59,13 @@ struct Users {
     active_today: u64,
     active_this_week: u64,
     active_now: u64,
+    change: UsersChange,
+}
+
+#[derive(Serialize)]
+struct UsersChange {
+    active_now: Change,
+    active_today: Change,
 }
 
 #[derive(Serialize)]
@@ -62,6 +78,13 @@ struct Errors {
     warning: u64,
     info: u64,
     unresolved_groups: u64,
+    /// Operators only: the rate is everyone's.
+    change: Option<ErrorsChange>,
+}
+
+#[derive(Serialize)]
+struct ErrorsChange {
+    error_rate_last_hour: Change,
 }
 
 /// The process's resources, from the monitor's latest sample (taken by
@@ -118,6 +141,8 @@ fn metrics_body(app: &AppState, role: &Role) -> MetricsBody {
         Some(tenant) => m.errors().stats_for_client(tenant),
     };
     let everyone = role.sees_all();
+    let changes = everyone.then(|| m.card_changes(&stats, errors.error_rate_last_hour));
+    let c = changes.unwrap_or_default();
     let s = &stats.messages;
     MetricsBody {
         timestamp: stats.timestamp,
@@ -130,12 +155,21 @@ fn metrics_body(app: &AppState, role: &Role) -> MetricsBody {
             p50: s.p50_ms,
             p95: s.p95_ms,
             p99: s.p99_ms,
+            change: MessagesChange {
+                last_hour: c.messages_last_hour,
+                last_24h: c.messages_last_24h,
+                p95: c.p95,
+            },
         }),
         users: everyone.then_some(Users {
             total: stats.users.total,
             active_today: stats.users.active_today,
             active_this_week: stats.users.active_this_week,
             active_now: stats.users.active_now,
+            change: UsersChange {
+                active_now: c.active_now,
+                active_today: c.active_today,
+            },
         }),
         errors: Errors {
             total: errors.by_severity.total(),
@@ -146,6 +180,9 @@ fn metrics_body(app: &AppState, role: &Role) -> MetricsBody {
             warning: errors.by_severity.warning,
             info: errors.by_severity.info,
             unresolved_groups: errors.groups.open + errors.groups.regressed,
+            change: changes.map(|c| ErrorsChange {
+                error_rate_last_hour: c.error_rate_last_hour,
+            }),
         },
         system: System::of(everyone.then(|| m.system())),
     }
@@ -219,25 +256,27 @@ fn quality_score(
 
 /// `GET /api/metrics/hourly?hours=N` (1–168, default 24) and
 /// `/daily?days=N` (1–30, default 7): operators only, as the series are
-/// everyone's.
+/// everyone's. Each bucket is the collector's with errors, error rate,
+/// period-over-period changes and anomaly flags
+/// ([`TrendBucket`](monitor_core::trend::TrendBucket)).
 pub(crate) async fn hourly(
     State(app): State<AppState>,
     Caller(role): Caller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
+) -> Result<Json<Vec<TrendBucket>>, ApiError> {
     operators_only(&role)?;
     let n = Params::parse(raw.as_deref(), &["hours"])?.periods(HOURS)?;
-    Ok(Json(app.monitor.collector().hourly(n)))
+    Ok(Json(app.monitor.hourly_trend(n)))
 }
 
 pub(crate) async fn daily(
     State(app): State<AppState>,
     Caller(role): Caller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Vec<SeriesBucket>>, ApiError> {
+) -> Result<Json<Vec<TrendBucket>>, ApiError> {
     operators_only(&role)?;
     let n = Params::parse(raw.as_deref(), &["days"])?.periods(DAYS)?;
-    Ok(Json(app.monitor.collector().daily(n)))
+    Ok(Json(app.monitor.daily_trend(n)))
 }
 
 /// 403 unless `role` sees every tenant: the figure is everyone's.

@@ -198,7 +198,14 @@ async fn series_export_the_api_bodies_in_both_formats() {
                 "avg_response_time_ms",
                 "p50_ms",
                 "p95_ms",
-                "p99_ms"
+                "p99_ms",
+                "partial",
+                "errors",
+                "error_rate",
+                "previous_start",
+                "change",
+                "anomaly",
+                "anomalies"
             ]
         );
         assert_same_rows(&head, &rows, buckets);

@@ -27,4 +27,5 @@ mod snapshot;
 mod sse;
 mod system;
 mod tenants;
+mod trend;
 mod ws;

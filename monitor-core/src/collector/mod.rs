@@ -181,6 +181,12 @@ impl MetricsCollector {
         self.inner.archive.lock().expire(now_minute);
     }
 
+    /// When this collector was created (a restore keeps it): the series
+    /// know nothing of the periods before, unless they hold messages.
+    pub fn started_at(&self) -> SystemTime {
+        crate::clock::from_unix_ms(self.inner.started_ms)
+    }
+
     /// The clock this collector reads.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock

@@ -11,6 +11,8 @@ pub(crate) const MAX_SERVICES: usize = 256;
 /// Name the services beyond [`MAX_SERVICES`] are counted under.
 pub(crate) const OTHER: &str = "__other__";
 const MINUTE_MS: u64 = 60_000;
+/// Hours of per-severity counts kept (7 days).
+const HOURS: usize = 168;
 
 pub(crate) struct ErrorCounts {
     minutes: KeyedRing<[u64; 4]>,
@@ -24,7 +26,7 @@ impl ErrorCounts {
     pub(crate) fn new() -> Self {
         ErrorCounts {
             minutes: KeyedRing::new(64),
-            hours: KeyedRing::new(168),
+            hours: KeyedRing::new(HOURS),
             total: [0; 4],
             services: RapidHashMap::default(),
         }
@@ -73,6 +75,11 @@ impl ErrorCounts {
     /// Errors per severity in `hour`.
     pub(crate) fn hour(&self, hour: u64) -> [u64; 4] {
         self.hours.get(hour).copied().unwrap_or_default()
+    }
+
+    /// Hours the hourly counts keep.
+    pub(crate) fn hours_kept(&self) -> u64 {
+        HOURS as u64
     }
 
     /// The counts' durable state.

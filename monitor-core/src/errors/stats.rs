@@ -148,6 +148,22 @@ impl ErrorLog {
         rate(self.errors_last_hour(), messages_last_hour)
     }
 
+    /// Errors logged in each of the `n` clock hours from `first_hour`
+    /// (hours since the epoch), every tenant's; `None` for an hour the
+    /// counts no longer keep (older than 168 hours). Hours not begun yet
+    /// have none.
+    pub fn errors_per_hour(&self, first_hour: u64, n: usize) -> Vec<Option<u64>> {
+        let now_hour = self.inner.clock.now_ms() / HOUR_MS;
+        self.with_counts(|c| {
+            (first_hour..first_hour.saturating_add(n as u64))
+                .map(|h| {
+                    let kept = h + c.hours_kept() > now_hour;
+                    kept.then(|| c.hour(h).iter().sum())
+                })
+                .collect()
+        })
+    }
+
     /// Stats over every error since the start, with rates against
     /// `messages`' counts.
     pub fn stats(&self, messages: &MetricsCollector) -> ErrorStats {

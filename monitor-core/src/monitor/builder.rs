@@ -23,6 +23,7 @@ use crate::persist::SnapshotFile;
 use crate::queue::QueueLimits;
 use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
 use crate::system::{DEFAULT_SYSTEM_INTERVAL, Sampler};
+use crate::trend::{AnomalyAlerts, AnomalyWatch};
 
 /// Default interval of `metrics:update` events.
 pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(5);
@@ -51,6 +52,7 @@ pub struct MonitorBuilder {
     audit_capacity: usize,
     queue_limits: QueueLimits,
     pub(super) queue_stats_interval: Duration,
+    anomaly_alerts: Option<AnomalyAlerts>,
 }
 
 impl MonitorBuilder {
@@ -73,6 +75,7 @@ impl MonitorBuilder {
             audit_capacity: DEFAULT_AUDIT_CAPACITY,
             queue_limits: QueueLimits::default(),
             queue_stats_interval: DEFAULT_QUEUE_STATS_INTERVAL,
+            anomaly_alerts: None,
         }
     }
 
@@ -190,6 +193,14 @@ impl MonitorBuilder {
         self
     }
 
+    /// Routes anomalies of the last complete hour (message volume, error
+    /// rate) as alerts through the router of [`alerts`](Self::alerts).
+    /// Off by default; without a router it does nothing.
+    pub fn anomaly_alerts(mut self, alerts: AnomalyAlerts) -> Self {
+        self.anomaly_alerts = Some(alerts);
+        self
+    }
+
     /// Builds every part, restores the snapshot if there is one, takes a
     /// first sample of the process's resources, and starts the background
     /// tasks on the current tokio runtime.
@@ -250,6 +261,8 @@ impl MonitorBuilder {
             audit,
             system: Sampler::new(self.snapshot.as_deref(), runtime.clone(), clock.clone()),
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
+            cards: crate::trend::cards::CardHistory::new(),
+            anomaly_watch: self.anomaly_alerts.map(AnomalyWatch::new),
             tasks: parking_lot::Mutex::new(Vec::new()),
             clock,
         });

@@ -9,6 +9,7 @@ mod persistence;
 mod queues;
 mod replace;
 mod tasks;
+mod trend;
 mod wiring;
 
 pub use activities::MAX_ACTIVITY_KINDS;
@@ -89,6 +90,8 @@ pub(crate) struct Inner {
     audit: AuditLog,
     persistence: Persistence,
     system: Sampler,
+    cards: crate::trend::cards::CardHistory,
+    anomaly_watch: Option<crate::trend::AnomalyWatch>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 

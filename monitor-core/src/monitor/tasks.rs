@@ -13,6 +13,10 @@ use tokio::time::MissedTickBehavior;
 use super::{Inner, Monitor};
 use crate::bus::{Channel, EventData, MonitorEvent};
 
+/// How often the cards' values are noted (twice a minute, so every minute
+/// has one).
+const CARD_NOTE_EVERY: Duration = Duration::from_secs(30);
+
 /// How often each periodic task runs.
 pub(super) struct Intervals {
     pub(super) metrics: Duration,
@@ -48,6 +52,17 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, intervals: Intervals) {
             }
         })),
     );
+    // The cards' values of every minute, for the changes of `/api/metrics`.
+    tasks.push(rt.spawn(every(CARD_NOTE_EVERY, weak.clone(), |m| {
+        m.note_cards();
+    })));
+    if let Some(watch) = &monitor.inner.anomaly_watch {
+        tasks.push(
+            rt.spawn(every(watch.config().interval(), weak.clone(), |m| {
+                let _ = m.check_anomalies();
+            })),
+        );
+    }
     if monitor.inner.persistence.file.is_some() {
         tasks.push(rt.spawn(every(intervals.snapshots, weak, |m| {
             // File I/O off the async workers; a slow disk delays nothing.

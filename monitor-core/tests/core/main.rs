@@ -31,3 +31,4 @@ mod prometheus;
 mod queues;
 mod replace;
 mod system;
+mod trend;

@@ -4,8 +4,9 @@
 //! without a byte-order mark).
 //!
 //! Columns:
-//! - `hourly`, `daily`: [`BUCKET_COLUMNS`]; the response times are empty
-//!   where JSON has `null`.
+//! - `hourly`, `daily`: [`BUCKET_COLUMNS`]; the response times, errors and
+//!   error rate are empty where JSON has `null`; `change` and `anomalies`
+//!   are their JSON objects, compact.
 //! - `errors`: [`ERROR_COLUMNS`]; `client_id` is empty without a tenant,
 //!   and `context` is the context map as one compact JSON object (keys
 //!   sorted), empty when the map is.
@@ -24,15 +25,15 @@
 //! changed.
 
 use csv::{Terminator, WriterBuilder};
-use monitor_core::SeriesBucket;
 use monitor_core::clock::rfc3339;
 use monitor_core::errors::{ErrorView, GroupStatus};
+use monitor_core::trend::TrendBucket;
 use serde_json::Value;
 
 use crate::ApiError;
 
 /// The columns of an `hourly` or `daily` export.
-pub(super) const BUCKET_COLUMNS: [&str; 7] = [
+pub(super) const BUCKET_COLUMNS: [&str; 14] = [
     "start",
     "count",
     "unique_users",
@@ -40,6 +41,13 @@ pub(super) const BUCKET_COLUMNS: [&str; 7] = [
     "p50_ms",
     "p95_ms",
     "p99_ms",
+    "partial",
+    "errors",
+    "error_rate",
+    "previous_start",
+    "change",
+    "anomaly",
+    "anomalies",
 ];
 
 /// The columns of an `errors` export.
@@ -64,8 +72,12 @@ pub(super) const ERROR_COLUMNS: [&str; 14] = [
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The CSV file of a bucket series.
-pub(super) fn buckets(buckets: &[SeriesBucket]) -> Result<Vec<u8>, ApiError> {
-    write(BUCKET_COLUMNS, buckets.iter().map(bucket_row))
+pub(super) fn buckets(buckets: &[TrendBucket]) -> Result<Vec<u8>, ApiError> {
+    let rows = buckets
+        .iter()
+        .map(bucket_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    write(BUCKET_COLUMNS, rows.into_iter())
 }
 
 /// The CSV file of a page of errors.
@@ -94,8 +106,9 @@ fn write<const N: usize>(
     out.into_inner().map_err(failed)
 }
 
-fn bucket_row(b: &SeriesBucket) -> [String; 7] {
-    [
+fn bucket_row(t: &TrendBucket) -> Result<[String; 14], ApiError> {
+    let b = &t.bucket;
+    Ok([
         rfc3339::format(b.start),
         b.count.to_string(),
         b.unique_users.to_string(),
@@ -103,7 +116,14 @@ fn bucket_row(b: &SeriesBucket) -> [String; 7] {
         float(b.p50_ms),
         float(b.p95_ms),
         float(b.p99_ms),
-    ]
+        t.partial.to_string(),
+        t.errors.map(|n| n.to_string()).unwrap_or_default(),
+        float(t.error_rate),
+        rfc3339::format(t.previous_start),
+        compact(&t.change)?,
+        t.anomaly.to_string(),
+        compact(&t.anomalies)?,
+    ])
 }
 
 fn error_row(e: &ErrorView) -> [String; 14] {
@@ -127,6 +147,12 @@ fn error_row(e: &ErrorView) -> [String; 14] {
 
 /// A float as JSON has it, empty for `null` (JSON also writes a
 /// non-finite float as `null`).
+/// `value` as one compact JSON object (a bucket's `change` and
+/// `anomalies`).
+fn compact(value: &impl serde::Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|_| ApiError::internal())
+}
+
 fn float(x: Option<f64>) -> String {
     x.filter(|x| x.is_finite())
         .map(|x| x.to_string())
