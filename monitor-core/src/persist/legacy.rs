@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Snapshot;
 use crate::activity::ActivityState;
+use crate::analytics::AnalyticsState;
 use crate::audit::AuditState;
 use crate::collector::CollectorState;
 use crate::counters::FamilyState;
@@ -38,6 +39,7 @@ impl From<SnapshotV1> for Snapshot {
             health: v1.health,
             queues: Vec::new(),
             audit: AuditState::default(),
+            analytics: AnalyticsState::default(),
         }
     }
 }
