@@ -63,8 +63,9 @@ impl Windows {
 
     /// Counts `key` in `hour` (an hour index since the epoch), given the
     /// current hour. `false` when the hour is too old for either window.
+    /// Summaries out of the windows stay until [`expire`](Self::expire)
+    /// (the feed calls it once an hour).
     pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64) -> bool {
-        self.expire(now_hour);
         let (day, today) = (hour / DAY_HOURS, now_hour / DAY_HOURS);
         let mut kept = false;
         if hour + HOURS_KEPT > now_hour {
