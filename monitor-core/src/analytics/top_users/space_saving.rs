@@ -10,8 +10,11 @@
 //! the total, which is what [`SpaceSaving::from_parts`] checks when
 //! restoring one.
 //!
-//! The counters are a binary min-heap (the replaced one is the root) with
-//! a key → position index, so an update is O(log capacity).
+//! The counters are kept sorted by count (the "stream summary" of the
+//! paper, as one array): a key → position index, and for each count the
+//! position of its first counter. Adding one to a counter swaps it with
+//! the first of its count, so an update is O(1): a handful of hash-map
+//! operations whatever the capacity. The smallest counter is the last.
 
 use rapidhash::RapidHashMap;
 use serde::{Deserialize, Serialize};
@@ -32,8 +35,12 @@ pub struct Counter {
 pub(crate) struct SpaceSaving {
     capacity: usize,
     total: u64,
-    heap: Vec<Counter>,
+    /// The counters by descending count: the smallest is last.
+    sorted: Vec<Counter>,
+    /// Key → position in `sorted`.
     index: RapidHashMap<u64, usize>,
+    /// Count → position of the first counter with that count.
+    first: RapidHashMap<u64, usize>,
 }
 
 impl SpaceSaving {
@@ -42,53 +49,77 @@ impl SpaceSaving {
         SpaceSaving {
             capacity: capacity.max(1),
             total: 0,
-            heap: Vec::new(),
+            sorted: Vec::new(),
             index: RapidHashMap::default(),
+            first: RapidHashMap::default(),
         }
     }
 
-    /// Counts `by` occurrences of `key`.
-    pub(crate) fn offer(&mut self, key: u64, by: u64) {
-        self.total = self.total.saturating_add(by);
+    /// Counts one occurrence of `key`: a few hash-map operations,
+    /// whatever the capacity.
+    pub(crate) fn offer(&mut self, key: u64) {
+        self.total += 1;
         if let Some(&at) = self.index.get(&key) {
-            let c = &mut self.heap[at];
-            c.count = c.count.saturating_add(by);
-            self.sift_down(at);
-        } else if self.heap.len() < self.capacity {
-            self.heap.push(Counter {
+            self.bump(at);
+        } else if self.sorted.len() < self.capacity {
+            let at = self.sorted.len();
+            self.sorted.push(Counter {
                 key,
-                count: by,
+                count: 1,
                 error: 0,
             });
-            let at = self.heap.len() - 1;
             self.index.insert(key, at);
-            self.sift_up(at);
+            self.first.entry(1).or_insert(at);
         } else {
-            let root = &mut self.heap[0];
-            self.index.remove(&root.key);
-            *root = Counter {
-                key,
-                count: root.count.saturating_add(by),
-                error: root.count,
-            };
-            self.index.insert(key, 0);
-            self.sift_down(0);
+            // Full: the smallest counter (the last) is taken over.
+            let at = self.sorted.len() - 1;
+            let min = &mut self.sorted[at];
+            self.index.remove(&min.key);
+            min.key = key;
+            min.error = min.count;
+            self.index.insert(key, at);
+            self.bump(at);
         }
+    }
+
+    /// Adds one to the counter at `at`, keeping `sorted` ordered: it
+    /// first swaps places with the first counter of its count, so it ends
+    /// up right after the counters one higher.
+    fn bump(&mut self, at: usize) {
+        let count = self.sorted[at].count;
+        let Some(&head) = self.first.get(&count) else {
+            return; // unreachable: every count present has a first
+        };
+        if head != at {
+            self.sorted.swap(head, at);
+            self.index.insert(self.sorted[at].key, at);
+            self.index.insert(self.sorted[head].key, head);
+        }
+        self.sorted[head].count = count + 1;
+        match self.sorted.get(head + 1) {
+            Some(next) if next.count == count => {
+                self.first.insert(count, head + 1);
+            }
+            _ => {
+                self.first.remove(&count);
+            }
+        }
+        self.first.entry(count + 1).or_insert(head);
     }
 
     /// The counter of `key`, if it is counted.
     #[cfg(test)]
     pub(crate) fn get(&self, key: u64) -> Option<Counter> {
-        self.index.get(&key).map(|&at| self.heap[at])
+        self.index.get(&key).map(|&at| self.sorted[at])
     }
 
     /// How often a key that is not counted can have occurred: the smallest
     /// count once every counter is taken, else 0.
     pub(crate) fn uncounted_bound(&self) -> u64 {
-        if self.heap.len() < self.capacity {
+        if self.sorted.len() < self.capacity {
             0
         } else {
-            self.heap.first().map_or(0, |c| c.count)
+            self.sorted.last().map_or(0, |c| c.count)
         }
     }
 
@@ -102,9 +133,9 @@ impl SpaceSaving {
         self.capacity
     }
 
-    /// The counters, in no particular order.
+    /// The counters, largest count first.
     pub(crate) fn counters(&self) -> &[Counter] {
-        &self.heap
+        &self.sorted
     }
 
     /// Rebuilds a summary from what [`counters`](Self::counters),
@@ -121,61 +152,26 @@ impl SpaceSaving {
                 counters.len()
             ));
         }
-        let mut sum = 0u64;
+        let mut sorted = counters.to_vec();
+        sorted.sort_by(|a, b| b.count.cmp(&a.count));
         let mut s = SpaceSaving::new(capacity);
-        for c in counters {
+        let mut sum = 0u64;
+        for (at, c) in sorted.iter().enumerate() {
             if c.error > c.count || c.count == 0 {
                 return Err(format!("counter {:016x}: error above count", c.key));
             }
-            if s.index.insert(c.key, s.heap.len()).is_some() {
+            if s.index.insert(c.key, at).is_some() {
                 return Err(format!("key {:016x} counted twice", c.key));
             }
-            s.heap.push(*c);
+            s.first.entry(c.count).or_insert(at);
             sum = sum.saturating_add(c.count);
         }
         if sum != total {
             return Err(format!("counters sum to {sum}, total says {total}"));
         }
+        s.sorted = sorted;
         s.total = total;
-        for at in (0..s.heap.len() / 2).rev() {
-            s.sift_down(at);
-        }
         Ok(s)
-    }
-
-    fn swap(&mut self, a: usize, b: usize) {
-        self.heap.swap(a, b);
-        self.index.insert(self.heap[a].key, a);
-        self.index.insert(self.heap[b].key, b);
-    }
-
-    fn sift_up(&mut self, mut at: usize) {
-        while at > 0 {
-            let parent = (at - 1) / 2;
-            if self.heap[parent].count <= self.heap[at].count {
-                break;
-            }
-            self.swap(parent, at);
-            at = parent;
-        }
-    }
-
-    fn sift_down(&mut self, mut at: usize) {
-        loop {
-            let (l, r) = (2 * at + 1, 2 * at + 2);
-            let mut least = at;
-            if l < self.heap.len() && self.heap[l].count < self.heap[least].count {
-                least = l;
-            }
-            if r < self.heap.len() && self.heap[r].count < self.heap[least].count {
-                least = r;
-            }
-            if least == at {
-                return;
-            }
-            self.swap(at, least);
-            at = least;
-        }
     }
 }
 
@@ -189,7 +185,7 @@ mod tests {
     fn exact_while_under_capacity() {
         let mut s = SpaceSaving::new(4);
         for k in [1, 2, 1, 3, 1, 2] {
-            s.offer(k, 1);
+            s.offer(k);
         }
         assert_eq!(s.get(1).map(|c| (c.count, c.error)), Some((3, 0)));
         assert_eq!(s.get(2).map(|c| c.count), Some(2));
@@ -201,7 +197,7 @@ mod tests {
     fn a_new_key_replaces_the_smallest_and_inherits_its_count() {
         let mut s = SpaceSaving::new(2);
         for k in [1, 1, 1, 2, 3] {
-            s.offer(k, 1);
+            s.offer(k);
         }
         assert_eq!(s.get(2), None, "2 had the smallest count");
         assert_eq!(s.get(3).map(|c| (c.count, c.error)), Some((2, 1)));
@@ -226,7 +222,7 @@ mod tests {
             let mut s = SpaceSaving::new(cap);
             let mut exact: HashMap<u64, u64> = HashMap::new();
             for &k in &keys {
-                s.offer(k, 1);
+                s.offer(k);
                 *exact.entry(k).or_default() += 1;
             }
             let n = keys.len() as u64;

@@ -74,7 +74,7 @@ impl Windows {
                 .hours
                 .entry(hour)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key, 1);
+            s.offer(key);
             kept = true;
         }
         if day + DAYS_KEPT > today {
@@ -83,7 +83,7 @@ impl Windows {
                 .days
                 .entry(day)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key, 1);
+            s.offer(key);
             kept = true;
         }
         kept
@@ -199,10 +199,10 @@ mod tests {
         let mut a = SpaceSaving::new(2);
         let mut b = SpaceSaving::new(2);
         for k in [1, 1, 1, 2, 2] {
-            a.offer(k, 1);
+            a.offer(k);
         }
         for k in [1, 3, 3, 4] {
-            b.offer(k, 1); // 1 is replaced by 4: b counts {3: 2, 4: 2 (error 1)}
+            b.offer(k); // 1 is replaced by 4: b counts {3: 2, 4: 2 (error 1)}
         }
         let read = merge(&[&a, &b]);
         assert_eq!(read.total, 9);
