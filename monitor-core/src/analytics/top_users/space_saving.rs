@@ -153,7 +153,7 @@ impl SpaceSaving {
             ));
         }
         let mut sorted = counters.to_vec();
-        sorted.sort_by(|a, b| b.count.cmp(&a.count));
+        sorted.sort_by_key(|c| std::cmp::Reverse(c.count));
         let mut s = SpaceSaving::new(capacity);
         let mut sum = 0u64;
         for (at, c) in sorted.iter().enumerate() {
