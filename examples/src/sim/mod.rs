@@ -310,12 +310,12 @@ pub(crate) fn tenant_of(k: u64) -> &'static str {
     TENANTS[(k % TENANTS.len() as u64) as usize]
 }
 
-/// User `k`'s display name ("Ada Hopper"), written into `buf`.
+/// User `k`'s display name ("Margaret Allen"), written into `buf`.
 pub(crate) fn user_name(buf: &mut String, k: u64) -> &str {
     use std::fmt::Write;
     buf.clear();
     let first = NAMES[(k % 10) as usize];
-    let family = FAMILY_NAMES[(k / 10 % 10) as usize];
+    let family = FAMILY_NAMES[((k / 10 + 3 * k) % 10) as usize];
     let _ = write!(buf, "{first} {family}");
     buf
 }
