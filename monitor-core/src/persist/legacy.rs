@@ -77,6 +77,7 @@ mod tests {
         let mut now = monitor.snapshot();
         now.queues.clear();
         now.audit = AuditState::default();
+        now.analytics = AnalyticsState::default();
 
         let read = Snapshot::decode(&v1_file(&now)).expect("a v1 file decodes");
         assert_eq!(read, now);

@@ -17,8 +17,8 @@
 //! name, and would count twice every message a host also publishes. So a
 //! host that only calls `record_message` gets no top users; it must call
 //! `publish_message` (or [`TopUsers::record`]) once per message, which
-//! costs a mutex and a hash-map update, a few hundred nanoseconds
-//! (`benches/top_users.rs`).
+//! takes a mutex and updates four summaries and a label: about 1.3× an
+//! exact `Mutex<HashMap<String, u64>>` count (`benches/top_users.rs`).
 //!
 //! # Memory and accuracy
 //! Each scope (everyone, and each of at most
