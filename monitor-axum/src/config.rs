@@ -17,8 +17,8 @@ use crate::gate::Gate;
 use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_SNAPSHOT_BODY_LIMIT, limit_body};
 use crate::prometheus::Exporter;
 use crate::routes::{
-    actions, activities, audit, dashboard, errors, events, export, health, me, metrics_api,
-    prometheus, queues, silences, snapshot, stream, ws,
+    actions, activities, analytics, audit, dashboard, errors, events, export, health, me,
+    metrics_api, prometheus, queues, silences, snapshot, stream, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -220,6 +220,8 @@ impl RouterConfig {
             .route("/api/queues", get(queues::list))
             .route("/api/queues/{queue}", get(queues::one))
             .route("/api/snapshot", get(snapshot::download))
+            .route("/api/analytics/top-users", get(analytics::top_users))
+            .route("/api/analytics/heatmap", get(analytics::heatmap))
             .route("/ws", get(ws::ws))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -22,6 +22,7 @@
 pub mod actions;
 pub mod activity;
 pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod bus;

@@ -12,9 +12,10 @@
 //! several severities, counts button clicks and sends notifications
 //! through an outbound queue ([`outbound`]); [`health`] adds a flaky
 //! optional health check; [`actions`] are operator actions to run from
-//! the API. One message in [`PUBLISH_ONE_IN`] is also
-//! published as `message:new` (name and text): about two a second at the
-//! peak, enough for a live feed to read.
+//! the API. Each user belongs to one tenant and has a name; one message
+//! in [`PUBLISH_ONE_IN`] is also published as `message:new` (name and
+//! text): about two a second at the peak, enough for a live feed to read.
+//! Every message is counted for top users.
 
 use std::f64::consts::TAU;
 use std::thread;
@@ -49,9 +50,14 @@ pub const HEARTBEAT: &str = "handlers";
 /// two a second at the peak rate, one every few seconds at night).
 pub const PUBLISH_ONE_IN: u32 = 50;
 
-/// Display names of the users whose messages are published.
+/// First names of the simulated users.
 const NAMES: [&str; 10] = [
     "Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia", "Edsger", "Frances",
+];
+/// Family names of the simulated users.
+const FAMILY_NAMES: [&str; 10] = [
+    "Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson", "Perlman",
+    "Dijkstra", "Allen",
 ];
 /// What they write.
 const TEXTS: [&str; 10] = [
@@ -127,6 +133,7 @@ fn flaky_check() -> FnCheck<impl Fn() -> std::future::Ready<CheckResult> + Send 
 fn handle_messages(monitor: &Monitor) -> ! {
     let mut rng = rand::rng();
     let mut user_id = String::new();
+    let mut name = String::new();
     let mut pause = Duration::ZERO;
     let mut next_look = std::time::Instant::now();
     loop {
@@ -135,13 +142,13 @@ fn handle_messages(monitor: &Monitor) -> ! {
             pause = Duration::from_secs_f64(1.0 / rate.max(1.0));
             next_look += Duration::from_secs(1);
         }
-        self::user_id(&mut user_id, pick_user(&mut rng));
+        let k = pick_user(&mut rng);
+        self::user_id(&mut user_id, k);
         let took = response_time(&mut rng);
         monitor.record_message(&user_id, took);
+        let (tenant, name) = (tenant_of(k), user_name(&mut name, k));
         if rng.random_range(0..PUBLISH_ONE_IN) == 0 {
-            let name = NAMES[rng.random_range(0..NAMES.len())];
             let text = TEXTS[rng.random_range(0..TEXTS.len())];
-            let tenant = TENANTS[rng.random_range(0..TENANTS.len())];
             monitor.publish_message(
                 Some(tenant),
                 MessageEvent::new(
@@ -151,6 +158,12 @@ fn handle_messages(monitor: &Monitor) -> ! {
                     took.as_secs_f64() * 1000.0,
                 ),
             );
+        } else {
+            // Not published, still counted for top users (publishing
+            // counts it too).
+            monitor
+                .top_users()
+                .record(Some(tenant), &user_id, Some(name));
         }
         if rng.random_range(0..200) == 0 {
             let button = ["UNLOCK_CONTENT", "SHARE", "SUBSCRIBE"][rng.random_range(0..3)];
@@ -291,6 +304,21 @@ pub(crate) fn user_id(buf: &mut String, k: u64) {
     use std::fmt::Write;
     buf.clear();
     let _ = write!(buf, "user-{k}");
+}
+
+/// The tenant user `k` belongs to.
+pub(crate) fn tenant_of(k: u64) -> &'static str {
+    TENANTS[(k % TENANTS.len() as u64) as usize]
+}
+
+/// User `k`'s display name ("Margaret Allen"), written into `buf`.
+pub(crate) fn user_name(buf: &mut String, k: u64) -> &str {
+    use std::fmt::Write;
+    buf.clear();
+    let first = NAMES[(k % 10) as usize];
+    let family = FAMILY_NAMES[((k / 10 + 3 * k) % 10) as usize];
+    let _ = write!(buf, "{first} {family}");
+    buf
 }
 
 /// Heavy users first: user `k` is picked with probability ~1/k (Zipf).

@@ -2,6 +2,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod activities;
+pub(crate) mod analytics;
 pub(crate) mod audit;
 pub(crate) mod body;
 pub(crate) mod dashboard;

@@ -12,6 +12,7 @@
 mod common;
 
 mod actions;
+mod analytics;
 mod api;
 mod audit;
 mod dashboard;

@@ -12,6 +12,7 @@ use super::{Inner, Monitor, persistence::Persistence, tasks, wiring};
 use crate::actions::{ACTION_KIND, Actions, MAX_RUN_TIMEOUT};
 use crate::activity::{ActivityTracker, ActivityTrackerBuilder};
 use crate::alerts::{AlertRouter, NoRuntime};
+use crate::analytics::{Analytics, AnalyticsConfig};
 use crate::audit::{AuditLog, DEFAULT_AUDIT_CAPACITY};
 use crate::bus::{DEFAULT_MAX_SUBSCRIBERS, DEFAULT_QUEUE, EventBus};
 use crate::clock::Clock;
@@ -37,6 +38,7 @@ pub const DEFAULT_SNAPSHOT_INTERVAL: Duration = Duration::from_secs(60);
 pub struct MonitorBuilder {
     pub(super) clock: Clock,
     collector: CollectorConfig,
+    analytics: AnalyticsConfig,
     errors: ErrorLogBuilder,
     alerts: Option<AlertRouter>,
     counters: CountersConfig,
@@ -60,6 +62,7 @@ impl MonitorBuilder {
         MonitorBuilder {
             clock: Clock::default(),
             collector: CollectorConfig::default(),
+            analytics: AnalyticsConfig::default(),
             errors: crate::errors::ErrorLog::builder(),
             alerts: None,
             counters: CountersConfig::default(),
@@ -88,6 +91,13 @@ impl MonitorBuilder {
     /// Collector settings (its clock is replaced by the monitor's).
     pub fn collector(mut self, config: CollectorConfig) -> Self {
         self.collector = config;
+        self
+    }
+
+    /// Analytics settings: top-users summary sizes and tenant cap, the
+    /// heatmap's zone.
+    pub fn analytics(mut self, config: AnalyticsConfig) -> Self {
+        self.analytics = config;
         self
     }
 
@@ -247,6 +257,7 @@ impl MonitorBuilder {
         let audit = AuditLog::new(self.audit_capacity, clock.clone());
         let queues = Queues::new(self.queue_limits, clock.clone(), bus.clone());
         let inner = Arc::new(Inner {
+            analytics: Analytics::new(self.analytics, clock.clone()),
             collector,
             errors,
             health,

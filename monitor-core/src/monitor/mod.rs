@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 use crate::actions::Actions;
 use crate::activity::ActivityTracker;
 use crate::alerts::AlertHandle;
+use crate::analytics::{Analytics, HeatmapReport, TopUsers};
 use crate::audit::AuditLog;
 use crate::bus::{Channel, EventBus, EventData, MessageEvent, MonitorEvent};
 use crate::clock::Clock;
@@ -77,6 +78,7 @@ pub struct Monitor {
 pub(crate) struct Inner {
     clock: Clock,
     collector: MetricsCollector,
+    analytics: Analytics,
     errors: ErrorLog,
     health: Health,
     activities: Activities,
@@ -107,10 +109,16 @@ impl Monitor {
         self.inner.collector.record_message(user_id, response_time);
     }
 
-    /// Publishes `message:new` for a handled message (the text reaches
-    /// operators only). Skipped when no one listens.
+    /// Counts a handled message for [`top_users`](Self::top_users) (tenant,
+    /// user, name) and publishes `message:new` for it (the text reaches
+    /// operators only; skipped when no one listens). Call it once per
+    /// message, beside [`record_message`](Self::record_message), which
+    /// feeds everything else.
     pub fn publish_message(&self, client_id: Option<&str>, message: MessageEvent) {
         let i = &*self.inner;
+        i.analytics
+            .top_users
+            .record(client_id, &message.user_id, message.user_name.as_deref());
         if i.bus.has_subscribers(Channel::Messages) {
             let data = EventData::Message(message);
             let at = i.clock.now();
@@ -222,6 +230,26 @@ impl Monitor {
         &self.inner.collector
     }
 
+    /// The heaviest users over 24 h and 7 d, per tenant (fed by
+    /// [`publish_message`](Self::publish_message); see
+    /// [`crate::analytics`]).
+    pub fn top_users(&self) -> &TopUsers {
+        &self.inner.analytics.top_users
+    }
+
+    /// Messages by day of week × hour of day over the last `weeks` weeks
+    /// (1 to 4), brought up to date with the collector first.
+    pub fn heatmap(&self, weeks: usize) -> HeatmapReport {
+        let i = &*self.inner;
+        i.analytics.heatmap.sync_from(&i.collector);
+        i.analytics.heatmap.report(i.clock.now(), weeks)
+    }
+
+    /// Top users and the heatmap together (for snapshots and summaries).
+    pub fn analytics(&self) -> &Analytics {
+        &self.inner.analytics
+    }
+
     /// The error log.
     pub fn errors(&self) -> &ErrorLog {
         &self.inner.errors
@@ -285,6 +313,7 @@ impl Monitor {
     pub fn publish_metrics(&self) {
         let i = &*self.inner;
         i.collector.publish_metrics();
+        i.analytics.top_users.publish_metrics();
         i.errors.publish_metrics();
         i.counters.publish_metrics();
         i.requests.publish_metrics();

@@ -197,6 +197,7 @@ impl Monitor {
     /// The monitor's durable state now.
     pub fn snapshot(&self) -> Snapshot {
         let i = &*self.inner;
+        i.analytics.heatmap.sync_from(&i.collector);
         Snapshot {
             taken_at_ms: unix_ms(i.clock.now()),
             collector: i.collector.export(),
@@ -206,6 +207,7 @@ impl Monitor {
             health: i.health.export(),
             queues: i.queues.all().iter().map(QueueHandle::export).collect(),
             audit: i.audit.export(),
+            analytics: i.analytics.export(),
         }
     }
 
@@ -223,6 +225,9 @@ impl Monitor {
         snapshot.collector.validate().map_err(|e| invalid(&e))?;
         snapshot.errors.validate().map_err(|e| invalid(&e))?;
         validate_queues(&snapshot.queues)?;
+        i.analytics
+            .check(&snapshot.analytics)
+            .map_err(|e| invalid(&e))?;
         i.errors
             .restore(&snapshot.errors)
             .map_err(|e| invalid(&e))?;
@@ -234,6 +239,8 @@ impl Monitor {
             self.activities(&state.kind).restore(state.clone());
         }
         i.health.restore(snapshot.health.clone());
+        // Checked above: cannot fail.
+        let _ = i.analytics.replace(&snapshot.analytics);
         for state in &snapshot.queues {
             // Validated above: cannot fail.
             let _ = self.queue(&state.name).restore(state);

@@ -35,8 +35,8 @@ pub struct RestoreSummary {
 
 impl Monitor {
     /// Replaces the monitor's state with `snapshot`'s: the collector,
-    /// the error log, labelled counters, activities, heartbeat timelines
-    /// and queue counts. Unlike [`restore_snapshot`](Self::restore_snapshot),
+    /// the error log, labelled counters, activities, heartbeat timelines,
+    /// queue counts, top users and the heatmap. Unlike [`restore_snapshot`](Self::restore_snapshot),
     /// which fills a fresh monitor at start, this works on a live one.
     ///
     /// Every part is checked first (sketches, histograms, record and group
@@ -85,6 +85,9 @@ impl Monitor {
         // Checks: nothing below this block fails for a state that passed.
         snapshot.collector.validate().map_err(|e| invalid(&e))?;
         super::persistence::validate_queues(&snapshot.queues)?;
+        i.analytics
+            .check(&snapshot.analytics)
+            .map_err(|e| invalid(&e))?;
         let errors = i
             .errors
             .rebuild(&snapshot.errors)
@@ -106,6 +109,8 @@ impl Monitor {
             tracker.restore(ActivityState::empty(tracker.kind()));
         }
         i.health.replace(snapshot.health.clone());
+        // Checked above: cannot fail.
+        let _ = i.analytics.replace(&snapshot.analytics);
         let mut emptied = self.queues();
         for state in &snapshot.queues {
             let queue = self.queue(&state.name);

@@ -16,6 +16,8 @@ use crate::bus::{Channel, EventData, MonitorEvent};
 /// How often the cards' values are noted (twice a minute, so every minute
 /// has one).
 const CARD_NOTE_EVERY: Duration = Duration::from_secs(30);
+/// How often the heatmap copies the collector's hours.
+const HEATMAP_SYNC: Duration = Duration::from_secs(600);
 
 /// How often each periodic task runs.
 pub(super) struct Intervals {
@@ -40,6 +42,11 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, intervals: Intervals) {
         tokio::task::spawn_blocking(move || {
             m.sample_system();
         });
+    })));
+    // The collector keeps 7 days of hours, the heatmap 4 weeks: copy them
+    // across well within the 7 days (and before every read and snapshot).
+    tasks.push(rt.spawn(every(HEATMAP_SYNC, weak.clone(), |m| {
+        m.inner.analytics.heatmap.sync_from(&m.inner.collector);
     })));
     // Expiry also runs lazily on start; this catches kinds gone quiet.
     tasks.push(

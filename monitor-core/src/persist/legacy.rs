@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Snapshot;
 use crate::activity::ActivityState;
+use crate::analytics::AnalyticsState;
 use crate::audit::AuditState;
 use crate::collector::CollectorState;
 use crate::counters::FamilyState;
@@ -38,6 +39,7 @@ impl From<SnapshotV1> for Snapshot {
             health: v1.health,
             queues: Vec::new(),
             audit: AuditState::default(),
+            analytics: AnalyticsState::default(),
         }
     }
 }
@@ -75,6 +77,7 @@ mod tests {
         let mut now = monitor.snapshot();
         now.queues.clear();
         now.audit = AuditState::default();
+        now.analytics = AnalyticsState::default();
 
         let read = Snapshot::decode(&v1_file(&now)).expect("a v1 file decodes");
         assert_eq!(read, now);

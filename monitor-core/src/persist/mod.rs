@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::ActivityState;
+use crate::analytics::AnalyticsState;
 use crate::audit::AuditState;
 use crate::collector::CollectorState;
 use crate::counters::FamilyState;
@@ -48,6 +49,8 @@ pub struct Snapshot {
     /// The audit log. Reloaded at start only: a restore into a running
     /// monitor leaves the audit log as it is.
     pub audit: AuditState,
+    /// Top-users summaries and the four-week heatmap.
+    pub analytics: AnalyticsState,
 }
 
 /// Why a snapshot could not be written, read or used.

@@ -16,6 +16,7 @@ mod activities;
 mod alertmanager;
 mod alerts_http;
 mod alerts_routing;
+mod analytics;
 mod audit;
 mod bus;
 mod collector_accuracy;

@@ -70,6 +70,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/queues/{queue}", Token),
     route(Method::GET, "/api/snapshot", Token),
     route(Method::POST, "/api/snapshot", Token),
+    route(Method::GET, "/api/analytics/top-users", Token),
+    route(Method::GET, "/api/analytics/heatmap", Token),
     route(Method::GET, "/ws", WebSocket),
 ];
 

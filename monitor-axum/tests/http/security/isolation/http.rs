@@ -55,6 +55,14 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         | "/api/queues"
         | "/api/snapshot" => vec![String::new()],
         "/api/queues/{queue}" => vec![String::new(), "?hours=1".into()],
+        "/api/analytics/top-users" => vec![
+            String::new(),
+            "?window=7d&limit=100".into(),
+            format!("?client_id={them}"),
+            format!("?window=7d&client_id={them}"),
+        ],
+        // Operators only: a tenant gets a 403.
+        "/api/analytics/heatmap" => vec![String::new(), "?weeks=1".into()],
         // Admin only: a tenant gets a 403, and no tenant's object.
         "/api/actions" | "/api/audit" | "/api/alerts/silences" => vec![String::new()],
         // Writes, the SSE stream and the WebSocket have their own checks.
