@@ -37,7 +37,9 @@ mod heatmap;
 pub mod top_users;
 
 pub use heatmap::{DAY_NAMES, HEATMAP_WEEKS, Heatmap, HeatmapReport, HeatmapState};
-pub use top_users::{TopUser, TopUsers, TopUsersConfig, TopUsersReport, TopUsersStats, Window};
+pub use top_users::{
+    DaysTopUsers, TopUser, TopUsers, TopUsersConfig, TopUsersReport, TopUsersStats, Window,
+};
 
 use serde::{Deserialize, Serialize};
 

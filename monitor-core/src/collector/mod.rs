@@ -24,6 +24,7 @@ pub mod prometheus;
 mod read;
 mod sample;
 mod shard;
+mod span;
 mod state;
 mod stats;
 mod thread_slot;

@@ -30,21 +30,21 @@ const WEEK_DAYS: u64 = 7;
 
 /// One source of data for a period: folded into the archive, or still
 /// live in a shard.
-enum Source<'a> {
+pub(super) enum Source<'a> {
     Archived(&'a Period),
     Live(&'a LiveMinute<'a>),
 }
 
 /// A shard minute being written, with its users packed once per read (a
 /// live sketch is a byte per register; unions want packed words).
-struct LiveMinute<'a> {
-    minute: u64,
+pub(super) struct LiveMinute<'a> {
+    pub(super) minute: u64,
     slot: &'a MinuteSlot,
-    users: HllRegisters,
+    pub(super) users: HllRegisters,
 }
 
 impl Source<'_> {
-    fn merge_latency(&self, h: &mut LatencyHistogram) {
+    pub(super) fn merge_latency(&self, h: &mut LatencyHistogram) {
         match self {
             Source::Archived(p) => p.merge_latency(h),
             Source::Live(live) => {
@@ -60,7 +60,7 @@ impl Source<'_> {
         }
     }
 
-    fn merge_users(&self, acc: &mut HllRegisters) {
+    pub(super) fn merge_users(&self, acc: &mut HllRegisters) {
         match self {
             Source::Archived(p) => p.merge_users(acc),
             Source::Live(live) => acc.merge(&live.users),
@@ -276,7 +276,7 @@ impl Inner {
     }
 
     /// Every shard minute in use whose minute passes `wanted`.
-    fn live_minutes(&self, wanted: impl Fn(u64) -> bool) -> Vec<LiveMinute<'_>> {
+    pub(super) fn live_minutes(&self, wanted: impl Fn(u64) -> bool) -> Vec<LiveMinute<'_>> {
         self.shards()
             .flat_map(|shard| shard.slots.iter())
             .filter_map(|slot| {
@@ -298,7 +298,7 @@ impl Inner {
 /// Calls `f(key, source)` for every source of data for the `periods`
 /// periods of `ring` ending with `last`: the ring's own periods and the live
 /// shard minutes. The caller holds the archive lock (it owns `ring`).
-fn visit<'a>(
+pub(super) fn visit<'a>(
     ring: &'a Ring,
     live: &'a [LiveMinute<'a>],
     last: u64,

@@ -11,8 +11,9 @@ pub(crate) const MAX_SERVICES: usize = 256;
 /// Name the services beyond [`MAX_SERVICES`] are counted under.
 pub(crate) const OTHER: &str = "__other__";
 const MINUTE_MS: u64 = 60_000;
-/// Hours of per-severity counts kept (7 days).
-const HOURS: usize = 168;
+/// Hours of per-severity counts kept: 8 days, so the summary of a week
+/// written on the Monday after still has all of it.
+const HOURS: usize = 192;
 
 pub(crate) struct ErrorCounts {
     minutes: KeyedRing<[u64; 4]>,

@@ -150,7 +150,7 @@ impl ErrorLog {
 
     /// Errors logged in each of the `n` clock hours from `first_hour`
     /// (hours since the epoch), every tenant's; `None` for an hour the
-    /// counts no longer keep (older than 168 hours). Hours not begun yet
+    /// counts no longer keep (older than 192 hours). Hours not begun yet
     /// have none.
     pub fn errors_per_hour(&self, first_hour: u64, n: usize) -> Vec<Option<u64>> {
         let now_hour = self.inner.clock.now_ms() / HOUR_MS;
@@ -161,6 +161,25 @@ impl ErrorLog {
                     kept.then(|| c.hour(h).iter().sum())
                 })
                 .collect()
+        })
+    }
+
+    /// Errors per severity over the `n` clock hours from `first_hour`
+    /// (hours since the epoch), every tenant's; `None` when the counts no
+    /// longer keep all of them (older than 192 hours).
+    pub fn severities_in_hours(&self, first_hour: u64, n: usize) -> Option<SeverityCounts> {
+        let now_hour = self.inner.clock.now_ms() / HOUR_MS;
+        self.with_counts(|c| {
+            if first_hour + c.hours_kept() <= now_hour {
+                return None;
+            }
+            let mut sum = [0u64; 4];
+            for h in first_hour..first_hour.saturating_add(n as u64) {
+                for (a, b) in sum.iter_mut().zip(c.hour(h)) {
+                    *a += b;
+                }
+            }
+            Some(SeverityCounts::from_array(sum))
         })
     }
 

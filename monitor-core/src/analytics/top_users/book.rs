@@ -8,8 +8,8 @@ use std::sync::Arc;
 use rapidhash::RapidHashMap;
 
 use super::labels::{Labels, MAX_CLIENT_ID_BYTES, MAX_USER_ID_BYTES, MAX_USER_NAME_BYTES};
-use super::report::{TopUser, TopUsersReport, TopUsersStats, Window};
-use super::windows::{DAYS_KEPT, HOURS_KEPT, Windows};
+use super::report::{DaysTopUsers, TopUser, TopUsersReport, TopUsersStats, Window};
+use super::windows::{HOURS_KEPT, Merged, WEEK_DAYS, Windows};
 use super::{DAY_HOURS, HOUR_MS, TopUsersConfig};
 use crate::clock::from_unix_ms;
 
@@ -161,10 +161,54 @@ impl Book {
             .unwrap_or_default();
         let first_hour = match window {
             Window::Day => (now_hour + 1).saturating_sub(HOURS_KEPT),
-            Window::Week => ((now_hour / DAY_HOURS + 1).saturating_sub(DAYS_KEPT)) * DAY_HOURS,
+            Window::Week => ((now_hour / DAY_HOURS + 1).saturating_sub(WEEK_DAYS)) * DAY_HOURS,
         };
-        let users = read
-            .candidates
+        let users = self.users(&read.candidates, limit);
+        TopUsersReport {
+            window,
+            client_id: client.map(Cow::into_owned),
+            from: from_unix_ms(first_hour * HOUR_MS),
+            to: from_unix_ms(now_ms),
+            total_messages: read.total,
+            capacity,
+            tracked: read.candidates.len(),
+            max_overcount_bound: read.overcount_bound,
+            users,
+        }
+    }
+
+    /// The heaviest users of the UTC days `first..first + days`.
+    pub(super) fn top_days(
+        &self,
+        first: u64,
+        days: u64,
+        client_id: Option<&str>,
+        limit: usize,
+        now_ms: u64,
+    ) -> DaysTopUsers {
+        let client = client_id.map(|c| cleaned(c, MAX_CLIENT_ID_BYTES));
+        let windows = match client.as_deref() {
+            None => Some(&self.all),
+            Some(c) => self.tenants.get(c),
+        };
+        let last = first.saturating_add(days.max(1) - 1);
+        let (read, kept) = windows
+            .map(|w| w.read_days(first, last, now_ms / HOUR_MS))
+            .unwrap_or_default();
+        DaysTopUsers {
+            client_id: client.map(Cow::into_owned),
+            from: from_unix_ms(first * DAY_HOURS * HOUR_MS),
+            to: from_unix_ms((last + 1) * DAY_HOURS * HOUR_MS),
+            days_counted: kept,
+            total_messages: read.total,
+            max_overcount_bound: read.overcount_bound,
+            users: self.users(&read.candidates, limit),
+        }
+    }
+
+    /// The first `limit` of `candidates` with their labels.
+    fn users(&self, candidates: &[Merged], limit: usize) -> Vec<TopUser> {
+        candidates
             .iter()
             .take(limit)
             .map(|m| {
@@ -178,18 +222,7 @@ impl Book {
                     max_overcount: m.max_overcount,
                 }
             })
-            .collect();
-        TopUsersReport {
-            window,
-            client_id: client.map(Cow::into_owned),
-            from: from_unix_ms(first_hour * HOUR_MS),
-            to: from_unix_ms(now_ms),
-            total_messages: read.total,
-            capacity,
-            tracked: read.candidates.len(),
-            max_overcount_bound: read.overcount_bound,
-            users,
-        }
+            .collect()
     }
 
     pub(super) fn stats(&self) -> TopUsersStats {

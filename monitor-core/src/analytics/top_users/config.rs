@@ -7,10 +7,10 @@ pub const MAX_TENANTS: usize = 1_024;
 
 /// Sizes of a [`TopUsers`](super::TopUsers) feed.
 ///
-/// Worst-case memory is about `31 × (capacity + max_tenants ×
+/// Worst-case memory is about `32 × (capacity + max_tenants ×
 /// tenant_capacity)` counters of ~64 bytes with their indexes (24 hourly
-/// and 7 daily summaries per scope), plus a label (~100 bytes: id, name,
-/// tenant) for at most twice as many users: with the defaults, 31 × 2 560
+/// and 8 daily summaries per scope), plus a label (~100 bytes: id, name,
+/// tenant) for at most twice as many users: with the defaults, 32 × 2 560
 /// counters, about 5 MiB, and up to 16 MiB of labels, reached only when
 /// every summary of 32 tenants is full. Real use is far below: a summary
 /// holds no more counters than its period had distinct users.

@@ -24,8 +24,9 @@
 //! Each scope (everyone, and each of at most
 //! [`TopUsersConfig::max_tenants`] tenants) keeps one Space-Saving
 //! summary per hour for the last 24 hours and one per UTC day for the last
-//! 7 days; a read merges the window's summaries (see the `windows`
-//! module). Everyone's summaries have [`TopUsersConfig::capacity`]
+//! 8 days (the 7-day window and the day before, so a summary written on
+//! Monday still has the closed week); a read merges the window's summaries
+//! (see the `windows` module). Everyone's summaries have [`TopUsersConfig::capacity`]
 //! counters, a tenant's [`TopUsersConfig::tenant_capacity`]. Every listed
 //! count is an upper bound of the user's true count, at most
 //! `max_overcount` above it, and `max_overcount <= N / capacity` for the
@@ -49,7 +50,7 @@ mod windows;
 
 pub use config::{MAX_CAPACITY, MAX_TENANTS, TopUsersConfig};
 pub use labels::{MAX_CLIENT_ID_BYTES, MAX_USER_ID_BYTES, MAX_USER_NAME_BYTES};
-pub use report::{TopUser, TopUsersReport, TopUsersStats, UnknownWindow, Window};
+pub use report::{DaysTopUsers, TopUser, TopUsersReport, TopUsersStats, UnknownWindow, Window};
 pub use space_saving::Counter;
 pub use state::{InvalidState, LabelState, PeriodSketch, TopUsersState, WindowsState};
 
@@ -145,6 +146,24 @@ impl TopUsers {
     pub fn top(&self, window: Window, client_id: Option<&str>, limit: usize) -> TopUsersReport {
         let now = self.inner.clock.now_ms();
         self.inner.book.lock().top(window, client_id, limit, now)
+    }
+
+    /// The `limit` heaviest users of the `days` whole UTC days from
+    /// `first_day` (days since the epoch), from the daily summaries the
+    /// feed still keeps (today and the 7 days before): a closed period,
+    /// where [`top`](Self::top) reads a rolling window.
+    pub fn top_days(
+        &self,
+        first_day: u64,
+        days: u64,
+        client_id: Option<&str>,
+        limit: usize,
+    ) -> DaysTopUsers {
+        let now = self.inner.clock.now_ms();
+        self.inner
+            .book
+            .lock()
+            .top_days(first_day, days, client_id, limit, now)
     }
 
     /// The feed's counts.

@@ -85,8 +85,33 @@ pub struct TopUsersReport {
     pub users: Vec<TopUser>,
 }
 
+/// The heaviest users of whole past UTC days (a summary's closed day or
+/// week), from the feed's daily summaries; same bounds as
+/// [`TopUsersReport`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaysTopUsers {
+    /// The tenant the list is for; `None` for every tenant's users.
+    pub client_id: Option<String>,
+    /// Start of the first day.
+    #[serde(with = "rfc3339")]
+    pub from: SystemTime,
+    /// End of the last day (exclusive).
+    #[serde(with = "rfc3339")]
+    pub to: SystemTime,
+    /// How many of the days the feed still covers (it keeps today and
+    /// the 7 days before): fewer than asked means the list covers only
+    /// the latest of them.
+    pub days_counted: u64,
+    /// Messages fed to the summaries of those days, for this scope.
+    pub total_messages: u64,
+    /// No entry's `max_overcount` is above this.
+    pub max_overcount_bound: u64,
+    /// Heaviest first, at most the limit asked for.
+    pub users: Vec<TopUser>,
+}
+
 /// One user of a [`TopUsersReport`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopUser {
     /// The host's id for the user.
     pub user_id: String,

@@ -1,6 +1,8 @@
 //! [`Windows`]: one scope's (everyone's, or one tenant's) Space-Saving
 //! summaries, one per hour for the last 24 hours and one per UTC day for
-//! the last 7 days, merged when read.
+//! the last 8 days (the 7-day window, and the day before it so that a
+//! summary written just after Monday 00:00 still has the whole closed
+//! week), merged when read.
 //!
 //! Merging takes the union of the summaries' keys. For each key, a
 //! summary that counts it adds its count and error; one that does not
@@ -21,8 +23,11 @@ use super::{DAY_HOURS, Window};
 
 /// Hourly summaries kept: the current hour and the 23 before it.
 pub(crate) const HOURS_KEPT: u64 = 24;
-/// Daily summaries kept: today and the 6 days before.
-pub(crate) const DAYS_KEPT: u64 = 7;
+/// Daily summaries kept: today and the 7 days before (one more than
+/// [`WEEK_DAYS`], for the closed week of a summary).
+pub(crate) const DAYS_KEPT: u64 = 8;
+/// Days of [`Window::Week`]: today and the 6 days before.
+pub(crate) const WEEK_DAYS: u64 = 7;
 
 /// A key's merged figures over a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,10 +124,25 @@ impl Windows {
             }
             Window::Week => {
                 let today = now_hour / DAY_HOURS;
-                let from = (today + 1).saturating_sub(DAYS_KEPT);
+                let from = (today + 1).saturating_sub(WEEK_DAYS);
                 self.days.range(from..=today).map(|(_, s)| s).collect()
             }
         }
+    }
+
+    /// The UTC days `first..=last` merged (those still kept), and how
+    /// many of them the retention still covers (a day without records
+    /// has no summary but is covered: it had none).
+    /// Days before the last [`DAYS_KEPT`] at `now_hour` are not read, even
+    /// when no record has expired them yet.
+    pub(crate) fn read_days(&self, first: u64, last: u64, now_hour: u64) -> (Read, u64) {
+        let first = first.max((now_hour / DAY_HOURS + 1).saturating_sub(DAYS_KEPT));
+        let last = last.min(now_hour / DAY_HOURS);
+        if first > last {
+            return (Read::default(), 0);
+        }
+        let parts: Vec<&SpaceSaving> = self.days.range(first..=last).map(|(_, s)| s).collect();
+        (merge(&parts), last - first + 1)
     }
 
     /// The window's merged candidates, heaviest first (ties: the larger
@@ -189,6 +209,19 @@ mod tests {
         assert_eq!(w.read(Window::Week, start + 24).total, 2);
         let eight_days = start + 8 * DAY_HOURS;
         assert_eq!(w.read(Window::Week, eight_days).total, 0);
+        let seven_days = start + 7 * DAY_HOURS;
+        assert_eq!(
+            w.read(Window::Week, seven_days).total,
+            0,
+            "out of the window"
+        );
+        let day = start / DAY_HOURS;
+        assert_eq!(
+            w.read_days(day, day, seven_days).0.total,
+            2,
+            "kept for a summary"
+        );
+        assert_eq!(w.read_days(day, day, eight_days).0.total, 0, "gone");
         assert!(!w.offer(2, start, eight_days), "too old for both windows");
         w.expire(eight_days);
         assert!(w.is_empty());
