@@ -40,6 +40,7 @@ pub mod queue;
 pub mod requests;
 pub mod ring;
 pub mod sketch;
+pub mod summary;
 pub mod system;
 mod text;
 pub mod trend;

@@ -23,6 +23,7 @@ use crate::health::{Health, HealthBuilder, PoolStats};
 use crate::persist::SnapshotFile;
 use crate::queue::QueueLimits;
 use crate::requests::{DEFAULT_MAX_ROUTES, RequestStats};
+use crate::summary::{Schedule, SummaryConfig};
 use crate::system::{DEFAULT_SYSTEM_INTERVAL, Sampler};
 use crate::trend::{AnomalyAlerts, AnomalyWatch};
 
@@ -55,6 +56,7 @@ pub struct MonitorBuilder {
     queue_limits: QueueLimits,
     pub(super) queue_stats_interval: Duration,
     anomaly_alerts: Option<AnomalyAlerts>,
+    summaries: Option<SummaryConfig>,
 }
 
 impl MonitorBuilder {
@@ -79,6 +81,7 @@ impl MonitorBuilder {
             queue_limits: QueueLimits::default(),
             queue_stats_interval: DEFAULT_QUEUE_STATS_INTERVAL,
             anomaly_alerts: None,
+            summaries: None,
         }
     }
 
@@ -211,6 +214,14 @@ impl MonitorBuilder {
         self
     }
 
+    /// Writes a summary of each closed UTC day and/or ISO week to a
+    /// directory and/or a sink (see [`summary`](crate::summary)). Off by
+    /// default.
+    pub fn summaries(mut self, config: SummaryConfig) -> Self {
+        self.summaries = Some(config);
+        self
+    }
+
     /// Builds every part, restores the snapshot if there is one, takes a
     /// first sample of the process's resources, and starts the background
     /// tasks on the current tokio runtime.
@@ -274,6 +285,9 @@ impl MonitorBuilder {
             persistence: Persistence::new(self.snapshot.map(SnapshotFile::new)),
             cards: crate::trend::cards::CardHistory::new(),
             anomaly_watch: self.anomaly_alerts.map(AnomalyWatch::new),
+            summaries: self
+                .summaries
+                .map(|c| Arc::new(Schedule::new(c, clock.now()))),
             tasks: parking_lot::Mutex::new(Vec::new()),
             clock,
         });

@@ -8,6 +8,7 @@ mod builder;
 mod persistence;
 mod queues;
 mod replace;
+mod summary;
 mod tasks;
 mod trend;
 mod wiring;
@@ -94,6 +95,7 @@ pub(crate) struct Inner {
     system: Sampler,
     cards: crate::trend::cards::CardHistory,
     anomaly_watch: Option<crate::trend::AnomalyWatch>,
+    summaries: Option<Arc<crate::summary::Schedule>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -321,6 +323,9 @@ impl Monitor {
         i.health.publish_metrics();
         i.actions.publish_metrics();
         i.audit.publish_metrics();
+        if let Some(s) = &i.summaries {
+            s.publish_metrics();
+        }
         for tracker in i.activities.all() {
             tracker.publish_metrics();
         }

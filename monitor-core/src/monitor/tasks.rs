@@ -70,6 +70,23 @@ pub(super) fn start(monitor: &Monitor, rt: &Handle, intervals: Intervals) {
             })),
         );
     }
+    if let Some(schedule) = &monitor.inner.summaries {
+        let schedule = Arc::clone(schedule);
+        let weak = weak.clone();
+        // The first check is one interval after the start, not after the
+        // task first runs.
+        let every = schedule.config().interval();
+        let first = tokio::time::Instant::now() + every;
+        tasks.push(rt.spawn(async move {
+            let mut ticks = tokio::time::interval_at(first, every);
+            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                schedule.tick(&Monitor { inner }).await;
+            }
+        }));
+    }
     if monitor.inner.persistence.file.is_some() {
         tasks.push(rt.spawn(every(intervals.snapshots, weak, |m| {
             // File I/O off the async workers; a slow disk delays nothing.

@@ -31,5 +31,6 @@ mod persistence;
 mod prometheus;
 mod queues;
 mod replace;
+mod summary;
 mod system;
 mod trend;
