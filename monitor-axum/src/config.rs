@@ -18,7 +18,7 @@ use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_SNAPSHOT_BODY_LIMIT, limit_body}
 use crate::prometheus::Exporter;
 use crate::routes::{
     actions, activities, analytics, audit, dashboard, errors, events, export, health, me,
-    metrics_api, prometheus, queues, silences, snapshot, stream, ws,
+    metrics_api, prometheus, queues, silences, snapshot, stream, summary, ws,
 };
 use crate::{ApiError, AppState, MonitorAuth};
 
@@ -222,6 +222,7 @@ impl RouterConfig {
             .route("/api/snapshot", get(snapshot::download))
             .route("/api/analytics/top-users", get(analytics::top_users))
             .route("/api/analytics/heatmap", get(analytics::heatmap))
+            .route("/api/analytics/summary", get(summary::summary))
             .route("/ws", get(ws::ws))
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

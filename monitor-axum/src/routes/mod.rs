@@ -19,4 +19,5 @@ pub(crate) mod segment;
 pub(crate) mod silences;
 pub(crate) mod snapshot;
 pub(crate) mod stream;
+pub(crate) mod summary;
 pub(crate) mod ws;

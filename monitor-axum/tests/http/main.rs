@@ -26,6 +26,7 @@ mod security;
 mod silences;
 mod snapshot;
 mod sse;
+mod summary;
 mod system;
 mod tenants;
 mod trend;

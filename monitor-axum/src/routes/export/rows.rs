@@ -68,9 +68,6 @@ pub(super) const ERROR_COLUMNS: [&str; 14] = [
     "context",
 ];
 
-/// Characters that make a spreadsheet read a cell as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
 /// The CSV file of a bucket series.
 pub(super) fn buckets(buckets: &[TrendBucket]) -> Result<Vec<u8>, ApiError> {
     let rows = buckets
@@ -159,13 +156,10 @@ fn float(x: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
-/// A text cell, defused if a spreadsheet would take it for a formula.
+/// A text cell, defused if a spreadsheet would take it for a formula
+/// (the guard the summaries' CSV uses too).
 fn text(s: &str) -> String {
-    if s.starts_with(FORMULA_STARTS) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
+    monitor_core::summary::spreadsheet_text(s)
 }
 
 fn status(s: GroupStatus) -> &'static str {

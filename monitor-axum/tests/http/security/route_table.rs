@@ -72,6 +72,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/api/snapshot", Token),
     route(Method::GET, "/api/analytics/top-users", Token),
     route(Method::GET, "/api/analytics/heatmap", Token),
+    route(Method::GET, "/api/analytics/summary", Token),
     route(Method::GET, "/ws", WebSocket),
 ];
 

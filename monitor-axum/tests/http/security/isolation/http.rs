@@ -63,6 +63,8 @@ pub fn reads(template: &str, names: &[String], other: usize) -> Vec<String> {
         ],
         // Operators only: a tenant gets a 403.
         "/api/analytics/heatmap" => vec![String::new(), "?weeks=1".into()],
+        // Operators only (host-wide figures): a tenant gets a 403.
+        "/api/analytics/summary" => vec![String::new(), "?period=weekly&format=csv".into()],
         // Admin only: a tenant gets a 403, and no tenant's object.
         "/api/actions" | "/api/audit" | "/api/alerts/silences" => vec![String::new()],
         // Writes, the SSE stream and the WebSocket have their own checks.
