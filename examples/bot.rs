@@ -22,6 +22,7 @@ use axum::routing::get;
 use monitor_axum::{ApiError, RequestMetricsLayer};
 use monitor_core::clock::rfc3339;
 use monitor_core::errors::ErrorLog;
+use monitor_core::summary::SummaryConfig;
 use monitor_core::{Monitor, RestoreOutcome};
 use monitor_examples::config::{DemoConfig, display_addr};
 use monitor_examples::webhooks::webhooks;
@@ -74,6 +75,9 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
     if let Some(path) = &config.snapshot {
         builder = builder.snapshot_file(path);
     }
+    if let Some(dir) = &config.summary_dir {
+        builder = builder.summaries(SummaryConfig::new().directory(dir));
+    }
     let monitor = builder.start()?;
     let (outbound, worker) = sim::outbound::new(&monitor);
     sim::actions::register(&monitor, &outbound)?;
@@ -102,6 +106,16 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
         rate_line(config.rate_limit)
     ));
     say(format_args!("alerts: {}", alerts::describe(&config.alerts)));
+    say(format_args!(
+        "summaries: {}",
+        match &config.summary_dir {
+            Some(dir) => format!(
+                "daily and weekly into {} (and GET /monitor/api/analytics/summary)",
+                dir.display()
+            ),
+            None => "on demand only, GET /monitor/api/analytics/summary (set MONITOR_SUMMARY_DIR=dir to write them)".to_owned(),
+        }
+    ));
 
     let auth = config.auth();
     let app = Router::new()

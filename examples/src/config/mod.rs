@@ -50,6 +50,9 @@ pub const MONITOR_TOKENS: &str = "MONITOR_MONITOR_TOKENS";
 pub const RATE_LIMIT: &str = "MONITOR_RATE_LIMIT";
 /// `MONITOR_SNAPSHOT`: snapshot file path (unset = no persistence).
 pub const SNAPSHOT: &str = "MONITOR_SNAPSHOT";
+/// `MONITOR_SUMMARY_DIR`: directory for daily/weekly summaries (unset =
+/// no scheduled summaries).
+pub const SUMMARY_DIR: &str = "MONITOR_SUMMARY_DIR";
 /// `MONITOR_SLACK_WEBHOOK`: Slack incoming-webhook URL for alerts.
 pub const SLACK_WEBHOOK: &str = "MONITOR_SLACK_WEBHOOK";
 /// `MONITOR_ALERTMANAGER_URL`: Alertmanager base URL for alerts.
@@ -60,13 +63,14 @@ pub const ALERT_GROUP_WAIT: &str = "MONITOR_ALERT_GROUP_WAIT";
 pub const SIM: &str = "MONITOR_SIM";
 
 /// Every variable the demo reads.
-pub const VARS: [&str; 10] = [
+pub const VARS: [&str; 11] = [
     ADDR,
     ADMIN_TOKEN,
     CLIENT_TOKENS,
     MONITOR_TOKENS,
     RATE_LIMIT,
     SNAPSHOT,
+    SUMMARY_DIR,
     SLACK_WEBHOOK,
     ALERTMANAGER_URL,
     ALERT_GROUP_WAIT,
@@ -130,6 +134,9 @@ pub struct DemoConfig {
     pub rate_limit: u32,
     /// `MONITOR_SNAPSHOT`: the snapshot file, if any.
     pub snapshot: Option<PathBuf>,
+    /// `MONITOR_SUMMARY_DIR`: where daily and weekly summaries go, if
+    /// anywhere.
+    pub summary_dir: Option<PathBuf>,
     /// The alert variables.
     pub alerts: AlertSettings,
     /// `MONITOR_SIM`: whether the simulated traffic runs (default yes).
@@ -201,6 +208,7 @@ impl DemoConfig {
             rate_limit: parsed(RATE_LIMIT, get(RATE_LIMIT), parse_rate_limit)?
                 .unwrap_or(DEFAULT_RATE_LIMIT),
             snapshot: get(SNAPSHOT).map(|p| PathBuf::from(p.trim())),
+            summary_dir: get(SUMMARY_DIR).map(|p| PathBuf::from(p.trim())),
             alerts: AlertSettings {
                 slack_webhook: parsed(SLACK_WEBHOOK, get(SLACK_WEBHOOK), parse_url)?
                     .map(Secret::new),
