@@ -10,13 +10,15 @@
 //! messages into the live collector with `record_message_at` would take
 //! its archive lock per message and keep readers recomputing old hours.
 //!
-//! Top users get the same messages, recorded into the live feed with
-//! their times ([`TopUsers::record_at`](monitor_core::analytics::TopUsers::record_at)).
+//! Top users get the same messages, each hour's counted per user and fed
+//! at the hour's end with
+//! [`TopUsers::record_many_at`](monitor_core::analytics::TopUsers::record_many_at).
 //!
 //! Only messages are filled in (errors, calls and agent runs start with
 //! the process); a bot restored from a snapshot already has its history
 //! and skips this.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -78,6 +80,9 @@ pub fn backfill(
     let mut user = String::new();
     let mut name = String::new();
     let top_users = monitor.top_users();
+    // Top users get each hour's messages per user at the hour's end, one
+    // lock per user and hour instead of one per message.
+    let mut hour_counts: HashMap<u64, u64> = HashMap::new();
     let times: Vec<Duration> = (0..DRAWS).map(|_| response_time(&mut rng)).collect();
     let mut recorded = 0;
     for m in start_minute..end_minute {
@@ -90,13 +95,17 @@ pub fn backfill(
             let k = pick_user(&mut rng);
             user_id(&mut user, k);
             past.record_message(&user, times[rng.random_range(0..DRAWS)]);
-            // Straight into the live feed: its lock is taken per message
-            // (a few hundred ns), but only this thread and the handlers'
-            // hundred a second want it.
-            let at = minute(m) + Duration::from_millis(i * 60_000 / n.max(1));
-            top_users.record_at(Some(tenant_of(k)), &user, Some(user_name(&mut name, k)), at);
+            *hour_counts.entry(k).or_default() += 1;
         }
         recorded += n;
+        if (m + 1) % 60 == 0 || m + 1 == end_minute {
+            let hour = minute(m - m % 60);
+            for (k, n) in hour_counts.drain() {
+                user_id(&mut user, k);
+                let name = user_name(&mut name, k);
+                top_users.record_many_at(Some(tenant_of(k)), &user, Some(name), hour, n);
+            }
+        }
     }
     // Export as of now, so the past hours sit where they belong.
     clock.set(until);
@@ -124,5 +133,11 @@ mod tests {
         assert_eq!(filled[24], 0, "{filled:?}");
         assert_eq!(filled.iter().sum::<u64>(), recorded, "{filled:?}");
         assert!(filled[..24].iter().all(|&n| n > 0), "{filled:?}");
+        // Top users counted every one of them, each under its tenant.
+        let top = monitor
+            .top_users()
+            .top(monitor_core::analytics::Window::Week, None, 3);
+        assert_eq!(top.total_messages, recorded);
+        assert!(top.users.iter().all(|u| u.client_id.is_some()), "{top:?}");
     }
 }

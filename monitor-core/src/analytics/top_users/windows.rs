@@ -66,6 +66,12 @@ impl Windows {
     /// Summaries out of the windows stay until [`expire`](Self::expire)
     /// (the feed calls it once an hour).
     pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64) -> bool {
+        self.offer_n(key, hour, now_hour, 1)
+    }
+
+    /// Counts `n` messages of `key` in `hour`, as `n` [`offer`](Self::offer)s
+    /// in a row would (the summaries are found once).
+    pub(crate) fn offer_n(&mut self, key: u64, hour: u64, now_hour: u64, n: u64) -> bool {
         let (day, today) = (hour / DAY_HOURS, now_hour / DAY_HOURS);
         let mut kept = false;
         if hour + HOURS_KEPT > now_hour {
@@ -74,7 +80,7 @@ impl Windows {
                 .hours
                 .entry(hour)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key);
+            (0..n).for_each(|_| s.offer(key));
             kept = true;
         }
         if day + DAYS_KEPT > today {
@@ -83,7 +89,7 @@ impl Windows {
                 .days
                 .entry(day)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key);
+            (0..n).for_each(|_| s.offer(key));
             kept = true;
         }
         kept
