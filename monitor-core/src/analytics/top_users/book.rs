@@ -82,7 +82,7 @@ impl Book {
         let client = client_id.map(|c| cleaned(c, MAX_CLIENT_ID_BYTES));
         let user = cleaned(user_id, MAX_USER_ID_BYTES);
         let key = key_of(client.as_deref(), &user);
-        if !self.all.offer_n(key, hour, now_hour, n) {
+        if !self.all.offer(key, hour, now_hour, n) {
             self.late += n;
             return;
         }
@@ -111,7 +111,7 @@ impl Book {
         n: u64,
     ) -> Option<Arc<str>> {
         if let Some(w) = self.tenants.get_mut(c) {
-            w.offer_n(key, hour, now_hour, n);
+            w.offer(key, hour, now_hour, n);
         }
         if let Some((id, _)) = self.tenants.get_key_value(c) {
             return Some(Arc::clone(id));
@@ -122,7 +122,7 @@ impl Book {
         }
         let id: Arc<str> = Arc::from(c);
         let mut w = Windows::new(self.config.get_tenant_capacity());
-        w.offer_n(key, hour, now_hour, n);
+        w.offer(key, hour, now_hour, n);
         self.tenants.insert(Arc::clone(&id), w);
         Some(id)
     }

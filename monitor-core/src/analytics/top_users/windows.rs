@@ -61,17 +61,12 @@ impl Windows {
         }
     }
 
-    /// Counts `key` in `hour` (an hour index since the epoch), given the
-    /// current hour. `false` when the hour is too old for either window.
+    /// Counts `n` messages of `key` in `hour` (an hour index since the
+    /// epoch), given the current hour. `false` when the hour is too old
+    /// for either window.
     /// Summaries out of the windows stay until [`expire`](Self::expire)
     /// (the feed calls it once an hour).
-    pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64) -> bool {
-        self.offer_n(key, hour, now_hour, 1)
-    }
-
-    /// Counts `n` messages of `key` in `hour`, as `n` [`offer`](Self::offer)s
-    /// in a row would (the summaries are found once).
-    pub(crate) fn offer_n(&mut self, key: u64, hour: u64, now_hour: u64, n: u64) -> bool {
+    pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64, n: u64) -> bool {
         let (day, today) = (hour / DAY_HOURS, now_hour / DAY_HOURS);
         let mut kept = false;
         if hour + HOURS_KEPT > now_hour {
@@ -184,8 +179,8 @@ mod tests {
     fn hours_and_days_roll_off() {
         let mut w = Windows::new(8);
         let start = 1_000 * DAY_HOURS; // midnight UTC
-        assert!(w.offer(1, start, start));
-        assert!(w.offer(1, start + 5, start + 5));
+        assert!(w.offer(1, start, start, 1));
+        assert!(w.offer(1, start + 5, start + 5, 1));
         assert_eq!(w.read(Window::Day, start + 5).total, 2);
         assert_eq!(
             w.read(Window::Day, start + 24).total,
@@ -195,7 +190,10 @@ mod tests {
         assert_eq!(w.read(Window::Week, start + 24).total, 2);
         let eight_days = start + 8 * DAY_HOURS;
         assert_eq!(w.read(Window::Week, eight_days).total, 0);
-        assert!(!w.offer(2, start, eight_days), "too old for both windows");
+        assert!(
+            !w.offer(2, start, eight_days, 1),
+            "too old for both windows"
+        );
         w.expire(eight_days);
         assert!(w.is_empty());
     }
