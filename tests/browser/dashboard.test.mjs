@@ -6,8 +6,9 @@
 //
 // BOT (default target/release/examples/bot) and CHROMIUM (default
 // /usr/bin/chromium) override the binaries. Screenshots at 1280 px (the
-// first screen, the whole page, the filtered error list) and 375 px (the
-// whole page) go to target/screenshots/.
+// first screen, the whole page, the filtered error list, the charts and
+// analytics, the operations panels) and 375 px (the whole page) go to
+// target/screenshots/. The bot runs with MONITOR_SIM_SPIKE=1.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -265,6 +266,85 @@ test('a monitor token filters by tenant and may neither resolve nor acknowledge'
   await context.close();
 });
 
+test('pause holds the feed; resume lets it flow again', async () => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.equal(await page.locator('#conn').getAttribute('data-state'), 'paused');
+  const marker = `paused-${RUN}`;
+  await hook('message', { client_id: 'globex', user_id: 'u-p', user_name: 'Pat', text: marker });
+  await until('the skipped count', async () => (await page.locator('#feed-count').textContent()).includes('while paused'), 5000);
+  assert.equal(await page.locator('#feed .msg', { hasText: marker }).count(), 0);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await until('live again', async () => (await page.locator('#conn').getAttribute('data-state')) === 'live');
+});
+
+test('the queues panel shows the WhatsApp queue, and its figures change live', async () => {
+  const card = page.locator('#queues .queue[data-queue="whatsapp"]');
+  await card.waitFor({ timeout: 8000 });
+  const sent = card.locator('[data-q="d-sent"]');
+  await until('a 24 h sent count', async () => /\d/.test(await sent.textContent()));
+  for (const f of ['depth', 'in_flight', 'scheduled', 'h-sent', 'd-retried', 'd-dead_lettered']) {
+    assert.match(await card.locator(`[data-q="${f}"]`).textContent(), /\d|–/, f);
+  }
+  await until('24 hourly bars', async () => (await card.locator('.q-bar').count()) === 24);
+  const first = await sent.textContent();
+  // queue:stats every 2 s; the demo sends a few messages a second.
+  await until('the sent count to change', async () => (await sent.textContent()) !== first, 8000);
+});
+
+test('an admin runs an action from the page and watches its progress and outcome live', async () => {
+  await page.evaluate(() => { window.__sameDocument = true; });
+  const item = page.locator('#actions li.action[data-action="run-content-engine"]');
+  await item.waitFor({ timeout: 5000 });
+  for (const name of ['flush-dead-letters', 'flush-caches']) {
+    assert.equal(await page.locator(`#actions li.action[data-action="${name}"]`).count(), 1, name);
+  }
+  await item.getByRole('button', { name: 'Run' }).click();
+  const running = item.locator('li.run.running');
+  await running.waitFor({ timeout: 5000 });
+  const runId = await running.getAttribute('data-run');
+  assert.match(runId, /^run-content-engine-/);
+  // A second start while it runs: 409, shown as such.
+  await item.getByRole('button', { name: 'Run' }).click();
+  await until('"already running"', async () => /^Already running/.test(await item.locator('.act-msg').textContent()), 5000);
+  // Progress between the ends, and the current step, as they happen.
+  await page.waitForFunction((id) => {
+    const row = document.querySelector(`#actions li.run.running[data-run="${id}"]`);
+    return row && /^[1-9]\d? %/.test(row.querySelector('.run-state').textContent)
+      && row.querySelector('.run-step').textContent.includes('fetch-feeds');
+  }, runId, { timeout: 5000 });
+  const done = item.locator(`li.run.done[data-run="${runId}"]`);
+  await done.waitFor({ timeout: 15000 });
+  const result = await done.getAttribute('data-result');
+  const message = await done.locator('.run-msg').textContent();
+  if (result === 'succeeded') assert.equal(message, '12 posts generated and published');
+  else assert.deepEqual([result, /503/.test(message)], ['failed', true], message);
+  assert.equal(await item.locator('li.run.running').count(), 0);
+  // The "already running" note went with the run it was about.
+  await until('the note to clear', async () => (await item.locator('.act-msg').textContent()) === '', 3000);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+  S.runId = runId;
+});
+
+test('the audit view lists who ran it, and the refused second start', async () => {
+  const runs = page.locator('#audit li.audit-entry[data-action="action.run"]');
+  const mine = page.locator('#audit li.audit-entry[data-action="action.run"][data-outcome="ok"]', { hasText: S.runId });
+  await mine.waitFor({ timeout: 8000 });
+  assert.equal(await mine.locator('.audit-who').textContent(), 'admin');
+  assert.match(await mine.locator('.audit-target').textContent(), /run-content-engine/);
+  const refused = runs.filter({ hasText: 'already running' }).first();
+  await refused.waitFor({ timeout: 5000 });
+  assert.equal(await refused.getAttribute('data-outcome'), 'refused');
+  // Newest first.
+  const ids = (await page.locator('#audit li.audit-entry').evaluateAll((els) => els.map((e) => Number(e.dataset.id))));
+  assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+  await page.locator('#audit-filters select[name="outcome"]').selectOption('refused');
+  await until('only refusals', async () => {
+    const outcomes = await page.locator('#audit li.audit-entry').evaluateAll((els) => els.map((e) => e.dataset.outcome));
+    return outcomes.length > 0 && outcomes.every((o) => o === 'refused');
+  });
+  await page.locator('#audit-filters select[name="outcome"]').selectOption('');
+});
+
 /** The top-users table's rows: id, name, tenant, count. */
 const topRows = (p) => p.locator('#top-users tbody tr[data-user]').evaluateAll((rows) => rows.map((r) => ({
   user: r.dataset.user,
@@ -359,85 +439,6 @@ test('the analytics view: change arrows, the 4-week heatmap, top users, and a ma
   await context.close();
 });
 
-test('pause holds the feed; resume lets it flow again', async () => {
-  await page.getByRole('button', { name: 'Pause' }).click();
-  assert.equal(await page.locator('#conn').getAttribute('data-state'), 'paused');
-  const marker = `paused-${RUN}`;
-  await hook('message', { client_id: 'globex', user_id: 'u-p', user_name: 'Pat', text: marker });
-  await until('the skipped count', async () => (await page.locator('#feed-count').textContent()).includes('while paused'), 5000);
-  assert.equal(await page.locator('#feed .msg', { hasText: marker }).count(), 0);
-  await page.getByRole('button', { name: 'Resume' }).click();
-  await until('live again', async () => (await page.locator('#conn').getAttribute('data-state')) === 'live');
-});
-
-test('the queues panel shows the WhatsApp queue, and its figures change live', async () => {
-  const card = page.locator('#queues .queue[data-queue="whatsapp"]');
-  await card.waitFor({ timeout: 8000 });
-  const sent = card.locator('[data-q="d-sent"]');
-  await until('a 24 h sent count', async () => /\d/.test(await sent.textContent()));
-  for (const f of ['depth', 'in_flight', 'scheduled', 'h-sent', 'd-retried', 'd-dead_lettered']) {
-    assert.match(await card.locator(`[data-q="${f}"]`).textContent(), /\d|–/, f);
-  }
-  await until('24 hourly bars', async () => (await card.locator('.q-bar').count()) === 24);
-  const first = await sent.textContent();
-  // queue:stats every 2 s; the demo sends a few messages a second.
-  await until('the sent count to change', async () => (await sent.textContent()) !== first, 8000);
-});
-
-test('an admin runs an action from the page and watches its progress and outcome live', async () => {
-  await page.evaluate(() => { window.__sameDocument = true; });
-  const item = page.locator('#actions li.action[data-action="run-content-engine"]');
-  await item.waitFor({ timeout: 5000 });
-  for (const name of ['flush-dead-letters', 'flush-caches']) {
-    assert.equal(await page.locator(`#actions li.action[data-action="${name}"]`).count(), 1, name);
-  }
-  await item.getByRole('button', { name: 'Run' }).click();
-  const running = item.locator('li.run.running');
-  await running.waitFor({ timeout: 5000 });
-  const runId = await running.getAttribute('data-run');
-  assert.match(runId, /^run-content-engine-/);
-  // A second start while it runs: 409, shown as such.
-  await item.getByRole('button', { name: 'Run' }).click();
-  await until('"already running"', async () => /^Already running/.test(await item.locator('.act-msg').textContent()), 5000);
-  // Progress between the ends, and the current step, as they happen.
-  await page.waitForFunction((id) => {
-    const row = document.querySelector(`#actions li.run.running[data-run="${id}"]`);
-    return row && /^[1-9]\d? %/.test(row.querySelector('.run-state').textContent)
-      && row.querySelector('.run-step').textContent.includes('fetch-feeds');
-  }, runId, { timeout: 5000 });
-  const done = item.locator(`li.run.done[data-run="${runId}"]`);
-  await done.waitFor({ timeout: 15000 });
-  const result = await done.getAttribute('data-result');
-  const message = await done.locator('.run-msg').textContent();
-  if (result === 'succeeded') assert.equal(message, '12 posts generated and published');
-  else assert.deepEqual([result, /503/.test(message)], ['failed', true], message);
-  assert.equal(await item.locator('li.run.running').count(), 0);
-  // The "already running" note went with the run it was about.
-  await until('the note to clear', async () => (await item.locator('.act-msg').textContent()) === '', 3000);
-  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
-  S.runId = runId;
-});
-
-test('the audit view lists who ran it, and the refused second start', async () => {
-  const runs = page.locator('#audit li.audit-entry[data-action="action.run"]');
-  const mine = page.locator('#audit li.audit-entry[data-action="action.run"][data-outcome="ok"]', { hasText: S.runId });
-  await mine.waitFor({ timeout: 8000 });
-  assert.equal(await mine.locator('.audit-who').textContent(), 'admin');
-  assert.match(await mine.locator('.audit-target').textContent(), /run-content-engine/);
-  const refused = runs.filter({ hasText: 'already running' }).first();
-  await refused.waitFor({ timeout: 5000 });
-  assert.equal(await refused.getAttribute('data-outcome'), 'refused');
-  // Newest first.
-  const ids = (await page.locator('#audit li.audit-entry').evaluateAll((els) => els.map((e) => Number(e.dataset.id))));
-  assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
-  await page.locator('#audit-filters select[name="outcome"]').selectOption('refused');
-  await until('only refusals', async () => {
-    const outcomes = await page.locator('#audit li.audit-entry').evaluateAll((els) => els.map((e) => e.dataset.outcome));
-    return outcomes.length > 0 && outcomes.every((o) => o === 'refused');
-  });
-  await page.locator('#audit-filters select[name="outcome"]').selectOption('');
-});
-
 test('an admin downloads a backup and restores it; a garbage file shows the 400 and changes nothing', async () => {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -494,6 +495,12 @@ test('screenshots at 1280 and 375 px; no sideways scrolling at 375 px', async ()
     return { x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height };
   });
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-ops.png'), fullPage: true, clip: ops });
+  const analytics = await page.locator('#charts').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const end = document.getElementById('analytics').getBoundingClientRect().bottom;
+    return { x: r.x, y: r.y + window.scrollY, width: r.width, height: end - r.y };
+  });
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-analytics.png'), fullPage: true, clip: analytics });
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(600);
   const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));

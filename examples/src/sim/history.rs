@@ -191,7 +191,10 @@ mod tests {
             .filter(|b| b.anomalies.count.is_some_and(|a| a.value > a.mean))
             .map(|b| b.bucket.start)
             .collect();
-        assert!(flagged.contains(&at), "spike at {at:?}, flagged {flagged:?}");
+        assert!(
+            flagged.contains(&at),
+            "spike at {at:?}, flagged {flagged:?}"
+        );
         let hour = trend
             .iter()
             .find(|b| b.bucket.start == at)
