@@ -37,7 +37,8 @@ const DRAWS: usize = 4_096;
 
 /// Fills in the [`DAYS`] before the current hour on a background thread
 /// (a few seconds of one core) and returns at once.
-pub fn spawn(monitor: &Monitor) {
+/// With `spike`, [`spike`] follows.
+pub fn spawn(monitor: &Monitor, spike: bool) {
     let monitor = monitor.clone();
     let until = SystemTime::now();
     thread::Builder::new()
@@ -52,6 +53,16 @@ pub fn spawn(monitor: &Monitor) {
                 ),
                 Err(e) => writeln!(std::io::stderr(), "demo bot: history not filled in: {e}"),
             };
+            if spike {
+                let _ = match self::spike(&monitor, until) {
+                    Ok(at) => writeln!(
+                        std::io::stdout(),
+                        "history: a spike of {SPIKE_MESSAGES} extra messages in the hour from {}",
+                        monitor_core::clock::rfc3339::format(at)
+                    ),
+                    Err(e) => writeln!(std::io::stderr(), "demo bot: no spike: {e}"),
+                };
+            }
         })
         .expect("spawn the history thread");
 }
@@ -113,6 +124,48 @@ pub fn backfill(
     Ok(recorded)
 }
 
+/// How many hours before the current one [`spike`] puts its burst.
+pub const SPIKE_HOURS_AGO: u64 = 3;
+
+/// Extra messages in the spike hour: three busiest hours' worth, so the
+/// hour stands more than 2 standard deviations above any day's mean.
+pub const SPIKE_MESSAGES: u64 = 3 * PEAK_RATE * 3_600;
+
+/// Adds [`SPIKE_MESSAGES`] to the hour starting [`SPIKE_HOURS_AGO`] hours
+/// before `until`'s (`MONITOR_SIM_SPIKE=1`), so the dashboard's anomaly
+/// markers have something to show without waiting for one. Recorded like
+/// [`backfill`] (a private collector, then `restore`, which adds), into
+/// the collector only: top users do not see the burst. Returns the hour's
+/// start.
+pub fn spike(
+    monitor: &Monitor,
+    until: SystemTime,
+) -> Result<SystemTime, monitor_core::sketch::SketchStateError> {
+    let hour_minute = (until
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        / 3_600)
+        .saturating_sub(SPIKE_HOURS_AGO)
+        * 60;
+    let clock = ManualClock::new(minute(hour_minute));
+    let past = MetricsCollector::new(CollectorConfig::default().with_clock(clock.clone()));
+    let mut rng = rand::rng();
+    let mut user = String::new();
+    let times: Vec<Duration> = (0..DRAWS).map(|_| response_time(&mut rng)).collect();
+    let per_minute = SPIKE_MESSAGES / 60;
+    for m in hour_minute..hour_minute + 60 {
+        for i in 0..per_minute {
+            clock.set(minute(m) + Duration::from_millis(i * 60_000 / per_minute));
+            user_id(&mut user, pick_user(&mut rng));
+            past.record_message(&user, times[rng.random_range(0..DRAWS)]);
+        }
+    }
+    clock.set(until);
+    monitor.collector().restore(&past.export())?;
+    Ok(minute(hour_minute))
+}
+
 fn minute(m: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(m * 60)
 }
@@ -139,5 +192,28 @@ mod tests {
             .top(monitor_core::analytics::Window::Week, None, 3);
         assert_eq!(top.total_messages, recorded);
         assert!(top.users.iter().all(|u| u.client_id.is_some()), "{top:?}");
+    }
+
+    #[tokio::test]
+    async fn the_spike_hour_is_the_one_flagged() {
+        let monitor = Monitor::builder().start().expect("monitor");
+        let now = SystemTime::now();
+        backfill(&monitor, now, 2).expect("backfill");
+        let at = spike(&monitor, now).expect("spike");
+        let trend = monitor.hourly_trend(24);
+        let flagged: Vec<SystemTime> = trend
+            .iter()
+            .filter(|b| b.anomalies.count.is_some_and(|a| a.value > a.mean))
+            .map(|b| b.bucket.start)
+            .collect();
+        assert!(
+            flagged.contains(&at),
+            "spike at {at:?}, flagged {flagged:?}"
+        );
+        let hour = trend
+            .iter()
+            .find(|b| b.bucket.start == at)
+            .expect("the spike hour in the last 24");
+        assert!(hour.bucket.count >= SPIKE_MESSAGES, "{}", hour.bucket.count);
     }
 }
