@@ -141,7 +141,7 @@ async fn run(config: DemoConfig, listener: TcpListener) -> Result<(), Box<dyn st
             monitor.persist_status().restore,
             RestoreOutcome::Restored { .. }
         ) {
-            sim::history::spawn(&monitor);
+            sim::history::spawn(&monitor, config.spike);
         }
         sim::start(&monitor, worker);
     } else {

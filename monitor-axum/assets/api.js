@@ -104,6 +104,16 @@ export async function call(path, { params, method = 'GET', raw = false, body, ty
 
 export const get = (path, params) => call(path, { params });
 
+/** A GET whose 404 (a family the host does not track) reads as an empty list. */
+export async function optional(path) {
+  try {
+    return await get(path);
+  } catch (e) {
+    if (e.status === 404) return [];
+    throw e;
+  }
+}
+
 /** /health: its body both when healthy or degraded (200) and critical (503). */
 export async function health() {
   try {

@@ -5,7 +5,8 @@ import * as api from './api.js';
 import { $, h, fill, toast } from './dom.js';
 import { clock } from './format.js';
 import { Live } from './live.js';
-import { Charts, renderHeatmap } from './charts.js';
+import { Charts } from './charts.js';
+import { Analytics } from './analytics.js';
 import { renderHealth, renderMetrics, renderCurrentStats, Feed, renderCalls, renderAgents } from './panels.js';
 import { ErrorBrowser } from './errors.js';
 import { Ops } from './ops.js';
@@ -17,7 +18,7 @@ const SERIES_MS = 30000;
 const RECENT_CALLS = 20;
 
 const S = {
-  me: null, live: null, errors: null, charts: null, feed: null, ops: null,
+  me: null, live: null, errors: null, charts: null, feed: null, ops: null, analytics: null,
   paused: false, client: '', limits: null, timers: [], clients: new Set(),
   calls: { active: new Map(), recent: [] }, soon: {}, lastSummary: 0, lastSeries: 0,
 };
@@ -93,7 +94,9 @@ async function start() {
   S.charts = me.sees_all ? (S.charts || new Charts()) : null;
   S.feed = S.feed || new Feed();
   if (!me.sees_all) S.feed.clear('Waiting for your messages… (texts are shown to operators only)');
-  S.ops = S.ops || new Ops(() => refreshAll());
+  S.analytics = S.analytics || new Analytics();
+  S.analytics.setMe(me);
+  S.ops = S.ops || new Ops(() => { S.analytics.stale(); refreshAll(); });
   S.ops.setMe(me);
   S.live = new Live({ channels: [...CHANNELS, ...S.ops.channels()], onEvent, onState: liveState, onRefused: () => quiet(api.get('api/me')) });
   S.live.start();
@@ -121,6 +124,7 @@ function refreshAll() {
   quiet(refreshCalls());
   quiet(refreshAgents());
   quiet(S.ops.refresh());
+  quiet(S.analytics.tick());
 }
 
 /** Every POLL_MS: everything while the socket is down, aggregates now and then while it is up. */
@@ -134,6 +138,7 @@ function tick() {
   if (now - S.lastSummary >= SUMMARY_MS) quiet(refreshSummary());
   if (now - S.lastSeries >= SERIES_MS) quiet(refreshSeries());
   quiet(S.ops.tick());
+  quiet(S.analytics.tick());
 }
 
 async function refreshSummary() {
@@ -152,21 +157,11 @@ async function refreshSeries() {
   if (!S.me || !S.me.sees_all) return;
   const hourly = await api.get('api/metrics/hourly', { hours: 168 });
   S.charts.setSeries(hourly, S.limits);
-  S.charts.setErrorRate(stats.hourly || [], S.limits);
-  renderHeatmap($('heatmap'), hourly);
-}
-
-async function optional(path) {
-  try {
-    return await api.get(path);
-  } catch (e) {
-    if (e.status === 404) return [];
-    throw e;
-  }
+  S.charts.setErrorRate(stats.hourly || [], S.limits, hourly);
 }
 
 async function refreshCalls() {
-  const [active, recent] = await Promise.all([optional('api/activities/call/active'), optional('api/activities/call/recent')]);
+  const [active, recent] = await Promise.all([api.optional('api/activities/call/active'), api.optional('api/activities/call/recent')]);
   S.calls.active = new Map(active.map((c) => [c.id, c]));
   S.calls.recent = recent;
   for (const c of [...active, ...recent]) noteClient(c.client_id);
@@ -174,7 +169,7 @@ async function refreshCalls() {
 }
 
 async function refreshAgents() {
-  renderAgents(await optional('api/activities/agent/tree'), S.client);
+  renderAgents(await api.optional('api/activities/agent/tree'), S.client);
 }
 
 function drawCalls() {
@@ -271,6 +266,7 @@ function pickClient(client) {
   S.feed.clear(client ? `Waiting for ${client}'s messages…` : 'Waiting for messages…');
   drawCalls();
   quiet(refreshAgents());
+  quiet(S.analytics.setClient(client));
 }
 
 $('client-filter').addEventListener('change', (ev) => {

@@ -1,8 +1,10 @@
-// Charts: uPlot (vendored, window.uPlot) for the 24 h series, a grid of
-// cells for the day × hour heatmap. Sizes follow their containers.
+// Charts: uPlot (vendored, window.uPlot) for the 24 h series, with the
+// API's anomalies marked on volume and error rate. Sizes follow their
+// containers.
 
-import { h, fill } from './dom.js';
+import { fill } from './dom.js';
 import { ms, count } from './format.js';
+import { flagged, drawMarks, noteMarks } from './marks.js';
 
 const AXIS = { stroke: '#94a3b8', grid: { stroke: 'rgba(148,163,184,0.12)', width: 1 }, ticks: { stroke: 'rgba(148,163,184,0.25)', width: 1 } };
 const COLORS = { volume: '#38bdf8', p50: '#a78bfa', p95: '#38bdf8', p99: '#f472b6', rate: '#f87171', warn: '#f59e0b', crit: '#ef4444' };
@@ -34,6 +36,7 @@ class Chart {
     this.el = el;
     this.makeOpts = makeOpts;
     this.plot = null;
+    this.marks = [];
     new ResizeObserver(() => {
       if (this.plot && this.el.clientWidth > 0) {
         this.plot.setSize({ width: this.el.clientWidth, height: HEIGHT });
@@ -45,7 +48,9 @@ class Chart {
     if (!window.uPlot) return;
     if (!this.plot) {
       fill(this.el);
-      this.plot = new window.uPlot(this.makeOpts(this.el, extra), data, this.el);
+      const opts = this.makeOpts(this.el, extra);
+      opts.hooks = { draw: [drawMarks(() => this.marks)] };
+      this.plot = new window.uPlot(opts, data, this.el);
     } else {
       this.plot.setData(data);
     }
@@ -84,10 +89,12 @@ export class Charts {
       ], (v) => `${+v.toFixed(2)} %`, (u, min, max) => [0, Math.max(max * 1.15, 1)]));
   }
 
-  /** `hourly`: the collector's buckets, oldest first (the last 24 are drawn). */
+  /** `hourly`: /api/metrics/hourly's buckets, oldest first (the last 24 are drawn). */
   setSeries(hourly, limits) {
     const day = hourly.slice(-24);
     const xs = day.map((b) => secs(b.start));
+    this.volume.marks = flagged(day, 'count');
+    noteMarks(document.getElementById('anomalies-volume'), this.volume.marks);
     this.volume.set([xs, day.map((b) => b.count)]);
     const warn = limits ? limits.degraded_p95_ms : null;
     const crit = limits ? limits.critical_p95_ms : null;
@@ -101,9 +108,14 @@ export class Charts {
     ]);
   }
 
-  /** `points`: /api/errors/stats `hourly` (rate is a fraction). */
-  setErrorRate(points, limits) {
+  /**
+   * `points`: /api/errors/stats `hourly` (rate is a fraction); `hourly`:
+   * /api/metrics/hourly's buckets, whose flagged error rates are marked.
+   */
+  setErrorRate(points, limits, hourly) {
     const xs = points.map((p) => secs(p.start));
+    this.errors.marks = flagged(hourly.slice(-24), 'error_rate');
+    noteMarks(document.getElementById('anomalies-errors'), this.errors.marks);
     const warn = limits ? limits.degraded_error_rate * 100 : null;
     const crit = limits ? limits.critical_error_rate * 100 : null;
     this.errors.set([
@@ -113,43 +125,4 @@ export class Charts {
       xs.map(() => crit),
     ]);
   }
-}
-
-const DAY_MS = 86400000;
-
-/** The day × hour grid: the last 7 local days as rows, 24 hours as columns. */
-export function renderHeatmap(el, hourly) {
-  const counts = new Map();
-  let max = 0;
-  for (const b of hourly) {
-    const d = new Date(b.start);
-    const key = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}|${d.getHours()}`;
-    const n = (counts.get(key) || 0) + b.count;
-    counts.set(key, n);
-    max = Math.max(max, n);
-  }
-  const today = new Date();
-  today.setHours(0, 0, 0, 0);
-  const cells = [h('span', { class: 'hm-corner' })];
-  for (let hour = 0; hour < 24; hour++) {
-    cells.push(h('span', { class: 'hm-hour', text: hour % 3 === 0 ? String(hour).padStart(2, '0') : '' }));
-  }
-  for (let back = 6; back >= 0; back--) {
-    const day = new Date(today.getTime() - back * DAY_MS);
-    const label = day.toLocaleDateString(undefined, { weekday: 'short' });
-    cells.push(h('span', { class: 'hm-day', text: label }));
-    for (let hour = 0; hour < 24; hour++) {
-      const key = `${day.getFullYear()}-${day.getMonth()}-${day.getDate()}|${hour}`;
-      const n = counts.get(key) || 0;
-      const level = n === 0 || max === 0 ? 0 : Math.min(5, 1 + Math.floor((n / max) * 4.999));
-      cells.push(h('span', {
-        class: `hm-cell l${level}`,
-        title: `${day.toLocaleDateString()} ${String(hour).padStart(2, '0')}:00 · ${count(n)} messages`,
-      }));
-    }
-  }
-  const legend = h('div', { class: 'hm-legend' }, 'less',
-    [0, 1, 2, 3, 4, 5].map((l) => h('span', { class: `hm-cell l${l}` })), 'more',
-    h('span', { class: 'muted', text: ` · busiest hour ${count(max)}` }));
-  fill(el, h('div', { class: 'hm-grid' }, cells), legend);
 }

@@ -3,6 +3,7 @@
 
 import { $, h, fill, setField } from './dom.js';
 import { count, short, ms, pct, span, clock, ago } from './format.js';
+import { renderChanges } from './changes.js';
 
 const TITLES = { healthy: 'All systems healthy', degraded: 'Degraded', critical: 'Critical', pending: 'Checking health…' };
 
@@ -42,9 +43,10 @@ function badge(name, status, kind, detail) {
     h('span', { class: 'bdot' }), h('span', { class: 'bname', text: name }), h('span', { class: 'bstate', text: status }));
 }
 
-/** Cards from /api/metrics (messages and users are null for tenants). */
+/** Cards from /api/metrics (messages and users are null for tenants), with their change arrows. */
 export function renderMetrics(m, limits) {
   const root = document;
+  renderChanges(m);
   if (m.messages) renderMessageStats(m.messages.last_hour, m.messages.last_24h, m.messages.total, m.messages.p50, m.messages.p95, m.messages.p99, limits);
   if (m.users) renderUsers(m.users.active_now, m.users.active_today, m.users.active_this_week);
   const e = m.errors;

@@ -6,8 +6,9 @@
 //
 // BOT (default target/release/examples/bot) and CHROMIUM (default
 // /usr/bin/chromium) override the binaries. Screenshots at 1280 px (the
-// first screen, the whole page, the filtered error list) and 375 px (the
-// whole page) go to target/screenshots/.
+// first screen, the whole page, the filtered error list, the charts and
+// analytics, the operations panels) and 375 px (the whole page) go to
+// target/screenshots/. The bot runs with MONITOR_SIM_SPIKE=1.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +91,8 @@ async function startBot() {
       MONITOR_ADMIN_TOKEN: ADMIN,
       MONITOR_CLIENT_TOKENS: `acme:${ACME},globex:browser-globex-token`,
       MONITOR_MONITOR_TOKENS: MONITOR,
+      // A burst in the filled-in history, 3 hours back: an anomaly to mark.
+      MONITOR_SIM_SPIKE: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -225,6 +228,13 @@ test('a tenant sees no resolve, is refused by the API, and may acknowledge', asy
   // No operations panels for a tenant; the queues are every tenant's.
   for (const id of ['queues-panel', 'actions-panel', 'audit-panel', 'backup-panel']) assert.equal(await tenant.locator(`#${id}`).isVisible(), false, id);
   assert.equal((await api('api/queues', ACME)).status, 403);
+  // Analytics: no heatmap (every tenant's volume; the API refuses it), its own top users.
+  assert.equal(await tenant.locator('#heatmap-card').isVisible(), false);
+  assert.equal((await api('api/analytics/heatmap', ACME)).status, 403);
+  await until('acme\'s top users', async () => {
+    const clients = await tenant.locator('#top-users tbody tr[data-user]').evaluateAll((rows) => rows.map((r) => r.dataset.client));
+    return clients.length > 0 && clients.every((c) => c === 'acme');
+  });
   await context.close();
 });
 
@@ -335,6 +345,100 @@ test('the audit view lists who ran it, and the refused second start', async () =
   await page.locator('#audit-filters select[name="outcome"]').selectOption('');
 });
 
+/** The top-users table's rows: id, name, tenant, count. */
+const topRows = (p) => p.locator('#top-users tbody tr[data-user]').evaluateAll((rows) => rows.map((r) => ({
+  user: r.dataset.user,
+  client: r.dataset.client,
+  name: r.querySelector('.tu-name').textContent,
+  count: Number(r.querySelector('.tu-n').textContent.replace(/\D/g, '')),
+})));
+
+/**
+ * The table matches the API's top users (same users in the same order,
+ * counts within the traffic of a few seconds); `refresh` reloads the
+ * table between tries, as live traffic may reorder close counts.
+ */
+async function topUsersMatch(p, query, refresh) {
+  let last;
+  await until(`top users as /api/analytics/top-users?${query}`, async () => {
+    const [rows, answer] = [await topRows(p), (await api(`api/analytics/top-users?${query}`, ADMIN)).body.users];
+    last = { rows, api: answer.map((u) => [u.user_id, u.client_id, u.count]) };
+    const same = rows.length === answer.length && rows.length > 0 && rows.every((r, i) => r.user === answer[i].user_id
+      && r.client === answer[i].client_id && r.name === answer[i].user_name
+      && r.count <= answer[i].count && answer[i].count - r.count <= 2000);
+    if (!same) await refresh();
+    return same;
+  }, 15000, 500).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
+}
+
+test('the analytics view: change arrows, the 4-week heatmap, top users, and a marker on the spike hour', async () => {
+  // The bot's history has a burst 3 hours back (MONITOR_SIM_SPIKE=1): the API flags that hour.
+  const said = await until('the spike in the bot\'s log', async () => /spike of \d+ extra messages in the hour from (\S+)/.exec(botLog)?.[1], 120000, 300);
+  const spike = new Date(said).toISOString();
+  const flaggedStarts = (buckets) => buckets.filter((b) => b.anomalies.count).map((b) => b.start);
+  const hourly = await until('the API to flag the spike hour', async () => {
+    const body = (await api('api/metrics/hourly?hours=24', ADMIN)).body;
+    return flaggedStarts(body).some((s) => new Date(s).toISOString() === spike) && body;
+  }, 60000, 500);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await open(context, `${base}/monitor#token=${ADMIN}`);
+  await p.locator('#dash').waitFor({ state: 'visible' });
+
+  // A marker on each bucket the API flags, over the right bar, explained.
+  const marks = p.locator('#chart-volume .anomaly-mark');
+  await until('the volume chart\'s markers', async () => (await marks.count()) > 0);
+  const marked = await marks.evaluateAll((els) => els.map((e) => e.dataset.start));
+  assert.deepEqual(marked.map((s) => new Date(s).toISOString()).sort(), flaggedStarts(hourly).map((s) => new Date(s).toISOString()).sort());
+  const ring = p.locator(`#chart-volume .anomaly-mark[data-start="${hourly.find((b) => new Date(b.start).toISOString() === spike).start}"]`);
+  const at = await ring.evaluate((el) => (el.getBoundingClientRect().left + el.offsetWidth / 2 - el.parentElement.getBoundingClientRect().left) / el.parentElement.clientWidth);
+  const t = hourly.map((b) => new Date(b.start).getTime());
+  const expected = (new Date(spike).getTime() - t[0]) / (t[t.length - 1] - t[0]);
+  assert.ok(Math.abs(at - expected) < 0.5 / 23, `marker at ${at.toFixed(3)} of the plot, its hour at ${expected.toFixed(3)}`);
+  assert.match(await ring.getAttribute('title'), /σ above the trailing mean/);
+  assert.match(await p.locator('#anomalies-volume li').first().textContent(), /^Anomaly · .*messages, [\d.]+σ above/);
+
+  // Change arrows: shown exactly where the API has a change, pointing its way.
+  const metrics = (await api('api/metrics', ADMIN)).body;
+  const changes = { 'm-hour': metrics.messages.change.last_hour, 'm-24h': metrics.messages.change.last_24h,
+    'u-now': metrics.users.change.active_now, 'u-today': metrics.users.change.active_today,
+    p95: metrics.messages.change.p95, 'e-rate': metrics.errors.change.error_rate_last_hour };
+  assert.ok(changes['m-24h'].change_pct > 0, 'the spike is in the last 24 h');
+  await until('the 24 h arrow', async () => p.locator('[data-d="m-24h"]').isVisible());
+  for (const [name, c] of Object.entries(changes)) {
+    const el = p.locator(`[data-d="${name}"]`);
+    if (c.change_pct == null) { assert.equal(await el.isVisible(), false, name); continue; }
+    assert.equal(await el.getAttribute('data-dir'), c.change_pct > 0 ? 'up' : c.change_pct < 0 ? 'down' : 'flat', name);
+  }
+  assert.match(await p.locator('[data-d="m-24h"]').textContent(), /^▲ [\d,.]+ %$/);
+  assert.match(await p.locator('[data-d="m-24h"]').getAttribute('title'), /against the 24 hours before: /);
+
+  // The heatmap: 7 × 24 cells, each the API's count (the running hour may have grown since).
+  const cells = p.locator('#heatmap .hm-grid .hm-cell');
+  await until('168 heatmap cells', async () => (await cells.count()) === 168);
+  const shown = await cells.evaluateAll((els) => els.map((e) => [Number(e.dataset.day), Number(e.dataset.hour), Number(e.dataset.n)]));
+  const heat = (await api('api/analytics/heatmap?weeks=4', ADMIN)).body;
+  const differ = shown.filter(([d, hr, n]) => heat.counts[d][hr] !== n);
+  assert.ok(differ.length <= 2 && differ.every(([d, hr, n]) => n <= heat.counts[d][hr]), `cells unlike the API: ${JSON.stringify(differ)}`);
+  assert.equal(shown.reduce((a, [, , n]) => a + n, 0), Number(await p.locator('#heatmap').getAttribute('data-total')));
+  assert.match(await p.locator('#heatmap-range').textContent(), /^4 weeks × hour of day · UTC/);
+
+  // Top users: 24 h, 7 d, then one tenant through the top bar's filter.
+  const toggle = async () => {
+    const now = await p.locator('#top-window [aria-pressed="true"]').getAttribute('data-window');
+    await p.locator(`#top-window [data-window="${now === '24h' ? '7d' : '24h'}"]`).click();
+    await p.locator(`#top-window [data-window="${now}"]`).click();
+  };
+  await topUsersMatch(p, 'window=24h&limit=10', toggle);
+  await p.getByRole('button', { name: '7 d' }).click();
+  await until('the 7 d table', async () => (await p.locator('#top-users').getAttribute('data-window')) === '7d');
+  await topUsersMatch(p, 'window=7d&limit=10', toggle);
+  await until('globex in the tenant list', async () => (await p.locator('#client-filter option[value="globex"]').count()) === 1);
+  await p.locator('#client-filter').selectOption('globex');
+  await until('globex\'s table', async () => (await p.locator('#top-users').getAttribute('data-client')) === 'globex');
+  await topUsersMatch(p, 'window=7d&limit=10&client_id=globex', toggle);
+  await context.close();
+});
+
 test('an admin downloads a backup and restores it; a garbage file shows the 400 and changes nothing', async () => {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -391,6 +495,12 @@ test('screenshots at 1280 and 375 px; no sideways scrolling at 375 px', async ()
     return { x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height };
   });
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-ops.png'), fullPage: true, clip: ops });
+  const analytics = await page.locator('#charts').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const end = document.getElementById('analytics').getBoundingClientRect().bottom;
+    return { x: r.x, y: r.y + window.scrollY, width: r.width, height: end - r.y };
+  });
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-1280-analytics.png'), fullPage: true, clip: analytics });
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(600);
   const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));

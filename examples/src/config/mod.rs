@@ -61,9 +61,11 @@ pub const ALERTMANAGER_URL: &str = "MONITOR_ALERTMANAGER_URL";
 pub const ALERT_GROUP_WAIT: &str = "MONITOR_ALERT_GROUP_WAIT";
 /// `MONITOR_SIM`: `0` turns the simulated traffic off.
 pub const SIM: &str = "MONITOR_SIM";
+/// `MONITOR_SIM_SPIKE`: `1` adds a burst to the filled-in history.
+pub const SIM_SPIKE: &str = "MONITOR_SIM_SPIKE";
 
 /// Every variable the demo reads.
-pub const VARS: [&str; 11] = [
+pub const VARS: [&str; 12] = [
     ADDR,
     ADMIN_TOKEN,
     CLIENT_TOKENS,
@@ -75,6 +77,7 @@ pub const VARS: [&str; 11] = [
     ALERTMANAGER_URL,
     ALERT_GROUP_WAIT,
     SIM,
+    SIM_SPIKE,
 ];
 
 /// Where the bot listens by default.
@@ -141,6 +144,9 @@ pub struct DemoConfig {
     pub alerts: AlertSettings,
     /// `MONITOR_SIM`: whether the simulated traffic runs (default yes).
     pub simulate: bool,
+    /// `MONITOR_SIM_SPIKE`: whether the filled-in history gets an
+    /// anomalous hour (default no).
+    pub spike: bool,
 }
 
 /// A variable with a value the demo cannot use.
@@ -216,6 +222,7 @@ impl DemoConfig {
                 group_wait: parsed(ALERT_GROUP_WAIT, get(ALERT_GROUP_WAIT), parse_duration)?,
             },
             simulate: parsed(SIM, get(SIM), parse_switch)?.unwrap_or(true),
+            spike: parsed(SIM_SPIKE, get(SIM_SPIKE), parse_switch)?.unwrap_or(false),
         };
         config.check_tokens_unique()?;
         Ok(config)

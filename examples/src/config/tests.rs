@@ -24,6 +24,7 @@ fn nothing_set_gives_the_defaults_and_a_random_admin_token() {
     assert_eq!(a.addr.to_string(), "127.0.0.1:8080");
     assert_eq!(a.rate_limit, 50);
     assert!(a.simulate);
+    assert!(!a.spike);
     assert!(a.snapshot.is_none());
     assert_eq!(a.alerts, AlertSettings::default());
     assert!(a.client_tokens.is_empty() && a.monitor_tokens.is_empty());
@@ -60,6 +61,7 @@ fn every_variable_is_read() {
         (ALERTMANAGER_URL, "http://127.0.0.1:9093"),
         (ALERT_GROUP_WAIT, "500ms"),
         (SIM, "0"),
+        (SIM_SPIKE, "1"),
     ])
     .expect("valid");
     assert_eq!(c.addr.to_string(), "0.0.0.0:9000");
@@ -84,6 +86,7 @@ fn every_variable_is_read() {
     );
     assert_eq!(c.alerts.group_wait, Some(Duration::from_millis(500)));
     assert!(!c.simulate);
+    assert!(c.spike);
     assert_eq!(
         c.dashboard_link(),
         "http://127.0.0.1:9000/monitor/#token=adm-1"
@@ -159,6 +162,7 @@ fn bad_values_name_their_variable() {
         (ALERT_GROUP_WAIT, "soon", "unit"),
         (ALERT_GROUP_WAIT, "1.5s", "unit"),
         (SIM, "maybe", "switch"),
+        (SIM_SPIKE, "often", "switch"),
         (ALERTMANAGER_URL, "ftp://x", "http"),
         (ALERTMANAGER_URL, "http://", "no host"),
         (ADMIN_TOKEN, "two words", "printable ASCII"),

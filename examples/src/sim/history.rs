@@ -10,13 +10,15 @@
 //! messages into the live collector with `record_message_at` would take
 //! its archive lock per message and keep readers recomputing old hours.
 //!
-//! Top users get the same messages, recorded into the live feed with
-//! their times ([`TopUsers::record_at`](monitor_core::analytics::TopUsers::record_at)).
+//! Top users get the same messages, each hour's counted per user and fed
+//! at the hour's end with
+//! [`TopUsers::record_many_at`](monitor_core::analytics::TopUsers::record_many_at).
 //!
 //! Only messages are filled in (errors, calls and agent runs start with
 //! the process); a bot restored from a snapshot already has its history
 //! and skips this.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -35,7 +37,8 @@ const DRAWS: usize = 4_096;
 
 /// Fills in the [`DAYS`] before the current hour on a background thread
 /// (a few seconds of one core) and returns at once.
-pub fn spawn(monitor: &Monitor) {
+/// With `spike`, [`spike`] follows.
+pub fn spawn(monitor: &Monitor, spike: bool) {
     let monitor = monitor.clone();
     let until = SystemTime::now();
     thread::Builder::new()
@@ -50,6 +53,16 @@ pub fn spawn(monitor: &Monitor) {
                 ),
                 Err(e) => writeln!(std::io::stderr(), "demo bot: history not filled in: {e}"),
             };
+            if spike {
+                let _ = match self::spike(&monitor, until) {
+                    Ok(at) => writeln!(
+                        std::io::stdout(),
+                        "history: a spike of {SPIKE_MESSAGES} extra messages in the hour from {}",
+                        monitor_core::clock::rfc3339::format(at)
+                    ),
+                    Err(e) => writeln!(std::io::stderr(), "demo bot: no spike: {e}"),
+                };
+            }
         })
         .expect("spawn the history thread");
 }
@@ -78,6 +91,9 @@ pub fn backfill(
     let mut user = String::new();
     let mut name = String::new();
     let top_users = monitor.top_users();
+    // Top users get each hour's messages per user at the hour's end, one
+    // lock per user and hour instead of one per message.
+    let mut hour_counts: HashMap<u64, u64> = HashMap::new();
     let times: Vec<Duration> = (0..DRAWS).map(|_| response_time(&mut rng)).collect();
     let mut recorded = 0;
     for m in start_minute..end_minute {
@@ -90,18 +106,64 @@ pub fn backfill(
             let k = pick_user(&mut rng);
             user_id(&mut user, k);
             past.record_message(&user, times[rng.random_range(0..DRAWS)]);
-            // Straight into the live feed: its lock is taken per message
-            // (a few hundred ns), but only this thread and the handlers'
-            // hundred a second want it.
-            let at = minute(m) + Duration::from_millis(i * 60_000 / n.max(1));
-            top_users.record_at(Some(tenant_of(k)), &user, Some(user_name(&mut name, k)), at);
+            *hour_counts.entry(k).or_default() += 1;
         }
         recorded += n;
+        if (m + 1) % 60 == 0 || m + 1 == end_minute {
+            let hour = minute(m - m % 60);
+            for (k, n) in hour_counts.drain() {
+                user_id(&mut user, k);
+                let name = user_name(&mut name, k);
+                top_users.record_many_at(Some(tenant_of(k)), &user, Some(name), hour, n);
+            }
+        }
     }
     // Export as of now, so the past hours sit where they belong.
     clock.set(until);
     monitor.collector().restore(&past.export())?;
     Ok(recorded)
+}
+
+/// How many hours before the current one [`spike`] puts its burst.
+pub const SPIKE_HOURS_AGO: u64 = 3;
+
+/// Extra messages in the spike hour: three busiest hours' worth, so the
+/// hour stands more than 2 standard deviations above any day's mean.
+pub const SPIKE_MESSAGES: u64 = 3 * PEAK_RATE * 3_600;
+
+/// Adds [`SPIKE_MESSAGES`] to the hour starting [`SPIKE_HOURS_AGO`] hours
+/// before `until`'s (`MONITOR_SIM_SPIKE=1`), so the dashboard's anomaly
+/// markers have something to show without waiting for one. Recorded like
+/// [`backfill`] (a private collector, then `restore`, which adds), into
+/// the collector only: top users do not see the burst. Returns the hour's
+/// start.
+pub fn spike(
+    monitor: &Monitor,
+    until: SystemTime,
+) -> Result<SystemTime, monitor_core::sketch::SketchStateError> {
+    let hour_minute = (until
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        / 3_600)
+        .saturating_sub(SPIKE_HOURS_AGO)
+        * 60;
+    let clock = ManualClock::new(minute(hour_minute));
+    let past = MetricsCollector::new(CollectorConfig::default().with_clock(clock.clone()));
+    let mut rng = rand::rng();
+    let mut user = String::new();
+    let times: Vec<Duration> = (0..DRAWS).map(|_| response_time(&mut rng)).collect();
+    let per_minute = SPIKE_MESSAGES / 60;
+    for m in hour_minute..hour_minute + 60 {
+        for i in 0..per_minute {
+            clock.set(minute(m) + Duration::from_millis(i * 60_000 / per_minute));
+            user_id(&mut user, pick_user(&mut rng));
+            past.record_message(&user, times[rng.random_range(0..DRAWS)]);
+        }
+    }
+    clock.set(until);
+    monitor.collector().restore(&past.export())?;
+    Ok(minute(hour_minute))
 }
 
 fn minute(m: u64) -> SystemTime {
@@ -124,5 +186,34 @@ mod tests {
         assert_eq!(filled[24], 0, "{filled:?}");
         assert_eq!(filled.iter().sum::<u64>(), recorded, "{filled:?}");
         assert!(filled[..24].iter().all(|&n| n > 0), "{filled:?}");
+        // Top users counted every one of them, each under its tenant.
+        let top = monitor
+            .top_users()
+            .top(monitor_core::analytics::Window::Week, None, 3);
+        assert_eq!(top.total_messages, recorded);
+        assert!(top.users.iter().all(|u| u.client_id.is_some()), "{top:?}");
+    }
+
+    #[tokio::test]
+    async fn the_spike_hour_is_the_one_flagged() {
+        let monitor = Monitor::builder().start().expect("monitor");
+        let now = SystemTime::now();
+        backfill(&monitor, now, 2).expect("backfill");
+        let at = spike(&monitor, now).expect("spike");
+        let trend = monitor.hourly_trend(24);
+        let flagged: Vec<SystemTime> = trend
+            .iter()
+            .filter(|b| b.anomalies.count.is_some_and(|a| a.value > a.mean))
+            .map(|b| b.bucket.start)
+            .collect();
+        assert!(
+            flagged.contains(&at),
+            "spike at {at:?}, flagged {flagged:?}"
+        );
+        let hour = trend
+            .iter()
+            .find(|b| b.bucket.start == at)
+            .expect("the spike hour in the last 24");
+        assert!(hour.bucket.count >= SPIKE_MESSAGES, "{}", hour.bucket.count);
     }
 }

@@ -102,7 +102,18 @@ async fn every_imported_module_is_served() {
             queue.push(import.to_owned());
         }
     }
-    for module in ["ops.js", "queues.js", "actions.js", "audit.js", "backup.js"] {
+    for module in [
+        "ops.js",
+        "queues.js",
+        "actions.js",
+        "audit.js",
+        "backup.js",
+        "analytics.js",
+        "heatmap.js",
+        "topusers.js",
+        "changes.js",
+        "marks.js",
+    ] {
         assert!(
             seen.contains(module),
             "{module} not reached from app.js: {seen:?}"

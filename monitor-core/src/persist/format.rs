@@ -13,11 +13,11 @@
 //! the version makes a file from a newer release an explicit error rather
 //! than garbage.
 
-use super::legacy::SnapshotV1;
+use super::legacy::{SnapshotV1, SnapshotV2};
 use super::{Snapshot, SnapshotError};
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// The oldest format version this build still reads (see `legacy.rs`).
 pub const OLDEST_READABLE_VERSION: u16 = 1;
 /// Largest snapshot accepted (a sanity bound: the real ones are a few MiB).
@@ -78,6 +78,7 @@ impl Snapshot {
         }
         let decoded = match version {
             1 => postcard::from_bytes::<SnapshotV1>(payload).map(Snapshot::from),
+            2 => postcard::from_bytes::<SnapshotV2>(payload).map(Snapshot::from),
             _ => postcard::from_bytes(payload),
         };
         decoded.map_err(|e| SnapshotError::Decode(e.to_string()))

@@ -67,12 +67,11 @@ impl Book {
         self.config
     }
 
-    /// Counts one message at `at_ms` (not after `now_ms`).
+    /// Counts `n` messages at `at_ms` (not after `now_ms`).
     pub(super) fn record(
         &mut self,
-        client_id: Option<&str>,
-        user_id: &str,
-        user_name: Option<&str>,
+        (client_id, user_id, user_name): (Option<&str>, &str, Option<&str>),
+        n: u64,
         at_ms: u64,
         now_ms: u64,
     ) {
@@ -83,13 +82,13 @@ impl Book {
         let client = client_id.map(|c| cleaned(c, MAX_CLIENT_ID_BYTES));
         let user = cleaned(user_id, MAX_USER_ID_BYTES);
         let key = key_of(client.as_deref(), &user);
-        if !self.all.offer(key, hour, now_hour) {
-            self.late += 1;
+        if !self.all.offer(key, hour, now_hour, n) {
+            self.late += n;
             return;
         }
         let tenant = match client.as_deref() {
             None => None,
-            Some(c) => self.tenant(c, key, hour, now_hour),
+            Some(c) => self.tenant(c, key, (hour, now_hour), n),
         };
         let name = user_name
             .filter(|n| !n.trim().is_empty())
@@ -104,9 +103,15 @@ impl Book {
 
     /// Counts `key` in tenant `c`'s summaries; the tenant's shared id, or
     /// `None` when the tenant is past the cap (counted).
-    fn tenant(&mut self, c: &str, key: u64, hour: u64, now_hour: u64) -> Option<Arc<str>> {
+    fn tenant(
+        &mut self,
+        c: &str,
+        key: u64,
+        (hour, now_hour): (u64, u64),
+        n: u64,
+    ) -> Option<Arc<str>> {
         if let Some(w) = self.tenants.get_mut(c) {
-            w.offer(key, hour, now_hour);
+            w.offer(key, hour, now_hour, n);
         }
         if let Some((id, _)) = self.tenants.get_key_value(c) {
             return Some(Arc::clone(id));
@@ -117,7 +122,7 @@ impl Book {
         }
         let id: Arc<str> = Arc::from(c);
         let mut w = Windows::new(self.config.get_tenant_capacity());
-        w.offer(key, hour, now_hour);
+        w.offer(key, hour, now_hour, n);
         self.tenants.insert(Arc::clone(&id), w);
         Some(id)
     }

@@ -119,7 +119,7 @@ impl TopUsers {
         self.inner
             .book
             .lock()
-            .record(client_id, user_id, user_name, now, now);
+            .record((client_id, user_id, user_name), 1, now, now);
     }
 
     /// Counts one message handled at `at` (a time in the future counts
@@ -132,12 +132,29 @@ impl TopUsers {
         user_name: Option<&str>,
         at: SystemTime,
     ) {
+        self.record_many_at(client_id, user_id, user_name, at, 1);
+    }
+
+    /// Counts `n` messages handled at `at`, as `n` calls of
+    /// [`record_at`](Self::record_at) would, under one lock: for loading
+    /// history a host counted elsewhere (the demo bot's backfilled week).
+    pub fn record_many_at(
+        &self,
+        client_id: Option<&str>,
+        user_id: &str,
+        user_name: Option<&str>,
+        at: SystemTime,
+        n: u64,
+    ) {
+        if n == 0 {
+            return;
+        }
         let now = self.inner.clock.now_ms();
         let at = unix_ms(at).min(now);
         self.inner
             .book
             .lock()
-            .record(client_id, user_id, user_name, at, now);
+            .record((client_id, user_id, user_name), n, at, now);
     }
 
     /// The `limit` heaviest users of `window`: everyone's when

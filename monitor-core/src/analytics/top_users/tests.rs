@@ -144,3 +144,29 @@ fn export_and_replace_round_trip_and_bad_states_change_nothing() {
     assert!(other.replace(&bad).is_err());
     assert_eq!(other.export(), state, "a refused state changed nothing");
 }
+
+#[test]
+fn many_at_once_count_as_that_many_records() {
+    let (one_by_one, clock) = feed(TopUsersConfig::default().capacity(2));
+    let (at_once, _) = feed(TopUsersConfig::default().capacity(2));
+    let at = clock.now() - Duration::from_secs(3600);
+    for (user, n) in [("a", 5), ("b", 3), ("c", 4), ("a", 2)] {
+        for _ in 0..n {
+            one_by_one.record_at(Some("acme"), user, Some("A name"), at);
+        }
+        at_once.record_many_at(Some("acme"), user, Some("A name"), at, n);
+    }
+    at_once.record_many_at(Some("acme"), "nobody", None, at, 0);
+    for window in [Window::Day, Window::Week] {
+        for tenant in [None, Some("acme")] {
+            assert_eq!(
+                one_by_one.top(window, tenant, 10),
+                at_once.top(window, tenant, 10),
+                "{window:?} {tenant:?}"
+            );
+        }
+    }
+    let ancient = at - Duration::from_secs(30 * 86_400);
+    at_once.record_many_at(None, "old", None, ancient, 7);
+    assert_eq!(at_once.stats().late, 7);
+}

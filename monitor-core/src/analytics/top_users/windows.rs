@@ -66,11 +66,12 @@ impl Windows {
         }
     }
 
-    /// Counts `key` in `hour` (an hour index since the epoch), given the
-    /// current hour. `false` when the hour is too old for either window.
+    /// Counts `n` messages of `key` in `hour` (an hour index since the
+    /// epoch), given the current hour. `false` when the hour is too old
+    /// for either window.
     /// Summaries out of the windows stay until [`expire`](Self::expire)
     /// (the feed calls it once an hour).
-    pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64) -> bool {
+    pub(crate) fn offer(&mut self, key: u64, hour: u64, now_hour: u64, n: u64) -> bool {
         let (day, today) = (hour / DAY_HOURS, now_hour / DAY_HOURS);
         let mut kept = false;
         if hour + HOURS_KEPT > now_hour {
@@ -79,7 +80,7 @@ impl Windows {
                 .hours
                 .entry(hour)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key);
+            (0..n).for_each(|_| s.offer(key));
             kept = true;
         }
         if day + DAYS_KEPT > today {
@@ -88,7 +89,7 @@ impl Windows {
                 .days
                 .entry(day)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            s.offer(key);
+            (0..n).for_each(|_| s.offer(key));
             kept = true;
         }
         kept
@@ -198,8 +199,8 @@ mod tests {
     fn hours_and_days_roll_off() {
         let mut w = Windows::new(8);
         let start = 1_000 * DAY_HOURS; // midnight UTC
-        assert!(w.offer(1, start, start));
-        assert!(w.offer(1, start + 5, start + 5));
+        assert!(w.offer(1, start, start, 1));
+        assert!(w.offer(1, start + 5, start + 5, 1));
         assert_eq!(w.read(Window::Day, start + 5).total, 2);
         assert_eq!(
             w.read(Window::Day, start + 24).total,
@@ -222,7 +223,10 @@ mod tests {
             "kept for a summary"
         );
         assert_eq!(w.read_days(day, day, eight_days).0.total, 0, "gone");
-        assert!(!w.offer(2, start, eight_days), "too old for both windows");
+        assert!(
+            !w.offer(2, start, eight_days, 1),
+            "too old for both windows"
+        );
         w.expire(eight_days);
         assert!(w.is_empty());
     }
