@@ -57,10 +57,24 @@ impl SpaceSaving {
 
     /// Counts one occurrence of `key`: a few hash-map operations,
     /// whatever the capacity.
+    #[cfg(test)]
     pub(crate) fn offer(&mut self, key: u64) {
-        self.total += 1;
+        self.offer_n(key, 1);
+    }
+
+    /// Counts `n` occurrences of `key` at once, with the guarantees of `n`
+    /// single offers: the counter climbs past each distinct count above
+    /// it in one step, so the cost is at most one step per counter,
+    /// whatever `n`. The total saturates at `u64::MAX` (what would pass
+    /// it is not counted), so the counters always sum to the total.
+    pub(crate) fn offer_n(&mut self, key: u64, n: u64) {
+        let n = n.min(u64::MAX - self.total);
+        if n == 0 {
+            return;
+        }
+        self.total += n;
         if let Some(&at) = self.index.get(&key) {
-            self.bump(at);
+            self.add(at, n);
         } else if self.sorted.len() < self.capacity {
             let at = self.sorted.len();
             self.sorted.push(Counter {
@@ -70,6 +84,7 @@ impl SpaceSaving {
             });
             self.index.insert(key, at);
             self.first.entry(1).or_insert(at);
+            self.add(at, n - 1);
         } else {
             // Full: the smallest counter (the last) is taken over.
             let at = self.sorted.len() - 1;
@@ -78,33 +93,44 @@ impl SpaceSaving {
             min.key = key;
             min.error = min.count;
             self.index.insert(key, at);
-            self.bump(at);
+            self.add(at, n);
         }
     }
 
-    /// Adds one to the counter at `at`, keeping `sorted` ordered: it
-    /// first swaps places with the first counter of its count, so it ends
-    /// up right after the counters one higher.
-    fn bump(&mut self, at: usize) {
-        let count = self.sorted[at].count;
-        let Some(&head) = self.first.get(&count) else {
-            return; // unreachable: every count present has a first
-        };
-        if head != at {
-            self.sorted.swap(head, at);
-            self.index.insert(self.sorted[at].key, at);
-            self.index.insert(self.sorted[head].key, head);
-        }
-        self.sorted[head].count = count + 1;
-        match self.sorted.get(head + 1) {
-            Some(next) if next.count == count => {
-                self.first.insert(count, head + 1);
+    /// Adds `left` to the counter at `at`, keeping `sorted` ordered. Each
+    /// step swaps it with the first counter of its count, then raises it
+    /// at most to the count of the counter just above (joining that
+    /// group), so it ends up right after the counters higher than it.
+    fn add(&mut self, mut at: usize, mut left: u64) {
+        while left > 0 {
+            let count = self.sorted[at].count;
+            let Some(&head) = self.first.get(&count) else {
+                return; // unreachable: every count present has a first
+            };
+            if head != at {
+                self.sorted.swap(head, at);
+                self.index.insert(self.sorted[at].key, at);
+                self.index.insert(self.sorted[head].key, head);
             }
-            _ => {
-                self.first.remove(&count);
+            // The counter above `head` has a higher count: `head` is the
+            // first of its count.
+            let ceiling = head
+                .checked_sub(1)
+                .map_or(u64::MAX, |above| self.sorted[above].count);
+            let step = left.min(ceiling - count);
+            self.sorted[head].count = count + step;
+            match self.sorted.get(head + 1) {
+                Some(next) if next.count == count => {
+                    self.first.insert(count, head + 1);
+                }
+                _ => {
+                    self.first.remove(&count);
+                }
             }
+            self.first.entry(count + step).or_insert(head);
+            left -= step;
+            at = head;
         }
-        self.first.entry(count + 1).or_insert(head);
     }
 
     /// The counter of `key`, if it is counted.
@@ -215,6 +241,19 @@ mod tests {
         assert!(SpaceSaving::from_parts(0, 0, &[]).is_err());
     }
 
+    #[test]
+    fn a_huge_count_takes_one_step_per_counter_and_saturates() {
+        let mut s = SpaceSaving::new(3);
+        s.offer_n(1, 5);
+        s.offer_n(2, 3);
+        s.offer_n(3, u64::MAX);
+        assert_eq!(s.total(), u64::MAX, "what would pass u64::MAX is dropped");
+        assert_eq!(s.counters()[0].key, 3);
+        assert_eq!(s.counters().iter().map(|c| c.count).sum::<u64>(), u64::MAX);
+        s.offer_n(2, 10);
+        assert_eq!(s.total(), u64::MAX);
+    }
+
     proptest! {
         /// The guarantees of the module doc, on any stream.
         #[test]
@@ -238,6 +277,40 @@ mod tests {
             }
             let back = SpaceSaving::from_parts(cap, s.total(), s.counters());
             prop_assert!(back.is_ok());
+        }
+
+        /// The same guarantees when keys come with counts, and the order
+        /// `from_parts` checks is kept.
+        #[test]
+        fn weighted_offers_keep_the_bounds(
+            stream in proptest::collection::vec((0u64..30, 1u64..50), 0..300),
+            cap in 1usize..10,
+        ) {
+            let mut s = SpaceSaving::new(cap);
+            let mut exact: HashMap<u64, u64> = HashMap::new();
+            for &(k, n) in &stream {
+                s.offer_n(k, n);
+                *exact.entry(k).or_default() += n;
+            }
+            let total: u64 = stream.iter().map(|&(_, n)| n).sum();
+            prop_assert_eq!(s.total(), total);
+            prop_assert!(s.counters().windows(2).all(|w| w[0].count >= w[1].count));
+            for (k, &truth) in &exact {
+                match s.get(*k) {
+                    Some(c) => {
+                        prop_assert!(c.count >= truth && c.count - c.error <= truth);
+                        prop_assert!(c.error * cap as u64 <= total);
+                    }
+                    None => prop_assert!(truth <= s.uncounted_bound()),
+                }
+            }
+            prop_assert!(SpaceSaving::from_parts(cap, s.total(), s.counters()).is_ok());
+            // Every count's first position is right.
+            for (at, c) in s.counters().iter().enumerate() {
+                let first = s.counters().iter().position(|d| d.count == c.count);
+                prop_assert_eq!(s.first.get(&c.count).copied(), first);
+                prop_assert_eq!(s.index.get(&c.key).copied(), Some(at));
+            }
         }
     }
 }

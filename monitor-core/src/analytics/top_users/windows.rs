@@ -80,7 +80,7 @@ impl Windows {
                 .hours
                 .entry(hour)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            (0..n).for_each(|_| s.offer(key));
+            s.offer_n(key, n);
             kept = true;
         }
         if day + DAYS_KEPT > today {
@@ -89,7 +89,7 @@ impl Windows {
                 .days
                 .entry(day)
                 .or_insert_with(|| SpaceSaving::new(cap));
-            (0..n).for_each(|_| s.offer(key));
+            s.offer_n(key, n);
             kept = true;
         }
         kept
