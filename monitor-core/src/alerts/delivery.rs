@@ -5,7 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Semaphore, mpsc};
@@ -595,13 +595,15 @@ async fn deliver(
             Err(e) => e,
         };
         if !error.retryable() || attempt >= retry.attempts {
-            counters.failed.fetch_add(1, Relaxed);
             tracing::warn!(
                 target: "monitor_core::alerts",
                 sink = %name, attempts = attempt, error = %error,
                 "alert delivery failed"
             );
+            // The error first, then the count (Release, read with Acquire
+            // in `snapshot`): stats showing a failure show its error.
             *counters.last_error.lock() = Some(error.to_string());
+            counters.failed.fetch_add(1, Release);
             return false;
         }
         counters.retried.fetch_add(1, Relaxed);

@@ -1,7 +1,8 @@
 //! Delivery counts, per sink and for the router, and their Prometheus
 //! series.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use metrics::{Unit, counter, describe_counter};
 use parking_lot::Mutex;
@@ -39,7 +40,9 @@ impl SinkCounters {
         SinkStats {
             name: name.to_owned(),
             sent: self.sent.load(Relaxed),
-            failed: self.failed.load(Relaxed),
+            // Acquire: the error of every failure counted is in
+            // `last_error`, read after this.
+            failed: self.failed.load(Acquire),
             dropped: self.dropped.load(Relaxed),
             retried: self.retried.load(Relaxed),
             last_error: self.last_error.lock().clone(),
