@@ -4,46 +4,13 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::http::StatusCode;
-use monitor_axum::router;
 use monitor_core::Monitor;
 use monitor_core::bus::MessageEvent;
 use serde_json::Value;
 
-use crate::common::{
-    ACME, ADMIN, GLOBEX, MONITOR, assert_error, assert_names_field, auth, http_client,
-};
-
-struct Site {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Site {
-    async fn start(monitor: &Monitor) -> Site {
-        let app: Router = Router::new().nest("/monitor", router(monitor.clone(), auth()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}/monitor", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Site {
-            base,
-            client: http_client(),
-        }
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut req = self.client.get(format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let res = req.send().await.expect("answers");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-}
+use crate::common::{ACME, ADMIN, GLOBEX, MONITOR, assert_error, assert_names_field};
+use crate::served::Site;
 
 /// acme: ann ×5, bob ×2; globex: gus ×3, and a user id shared with acme.
 fn seed(monitor: &Monitor) {
@@ -84,7 +51,7 @@ async fn each_tenant_sees_only_its_users_and_operators_see_all() {
     seed(&monitor);
     let site = Site::start(&monitor).await;
 
-    let (status, acme) = site.get("/api/analytics/top-users", Some(ACME)).await;
+    let (status, acme) = site.json("/api/analytics/top-users", Some(ACME)).await;
     assert_eq!(status, StatusCode::OK, "{acme}");
     assert_eq!(
         users(&acme),
@@ -107,7 +74,7 @@ async fn each_tenant_sees_only_its_users_and_operators_see_all() {
     // Asking for globex's users as acme still answers acme's.
     for q in ["?client_id=globex", "?window=7d&client_id=globex&limit=100"] {
         let (status, body) = site
-            .get(&format!("/api/analytics/top-users{q}"), Some(ACME))
+            .json(&format!("/api/analytics/top-users{q}"), Some(ACME))
             .await;
         assert_eq!(status, StatusCode::OK);
         let text = body.to_string();
@@ -117,7 +84,7 @@ async fn each_tenant_sees_only_its_users_and_operators_see_all() {
         );
     }
     let (_, globex) = site
-        .get("/api/analytics/top-users?window=7d", Some(GLOBEX))
+        .json("/api/analytics/top-users?window=7d", Some(GLOBEX))
         .await;
     assert_eq!(
         users(&globex),
@@ -128,7 +95,7 @@ async fn each_tenant_sees_only_its_users_and_operators_see_all() {
     );
 
     let (_, all) = site
-        .get("/api/analytics/top-users?limit=3", Some(MONITOR))
+        .json("/api/analytics/top-users?limit=3", Some(MONITOR))
         .await;
     assert_eq!(all["client_id"], Value::Null);
     assert_eq!(all["total_messages"], 11);
@@ -141,11 +108,11 @@ async fn each_tenant_sees_only_its_users_and_operators_see_all() {
         ]
     );
     let (_, one) = site
-        .get("/api/analytics/top-users?client_id=globex", Some(ADMIN))
+        .json("/api/analytics/top-users?client_id=globex", Some(ADMIN))
         .await;
     assert_eq!(one["total_messages"], 4);
     let (_, none) = site
-        .get("/api/analytics/top-users?client_id=initech", Some(ADMIN))
+        .json("/api/analytics/top-users?client_id=initech", Some(ADMIN))
         .await;
     assert_eq!(
         (
@@ -163,7 +130,7 @@ async fn heatmap_is_for_operators_and_counts_the_hour() {
     let site = Site::start(&monitor).await;
 
     let (status, heat) = site
-        .get("/api/analytics/heatmap?weeks=2", Some(MONITOR))
+        .json("/api/analytics/heatmap?weeks=2", Some(MONITOR))
         .await;
     assert_eq!(status, StatusCode::OK, "{heat}");
     assert_eq!(
@@ -179,13 +146,13 @@ async fn heatmap_is_for_operators_and_counts_the_hour() {
         (Some(11), Some(11))
     );
 
-    let (status, body) = site.get("/api/analytics/heatmap", Some(ACME)).await;
+    let (status, body) = site.json("/api/analytics/heatmap", Some(ACME)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_error(&body, "forbidden");
-    let (status, body) = site.get("/api/analytics/heatmap", None).await;
+    let (status, body) = site.json("/api/analytics/heatmap", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "unauthorized");
-    let (status, body) = site.get("/api/analytics/top-users", None).await;
+    let (status, body) = site.json("/api/analytics/top-users", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "unauthorized");
 }
@@ -205,7 +172,7 @@ async fn bad_parameters_are_400_naming_the_field() {
         ("?limit=5&limit=6", "limit"),
     ] {
         let (status, body) = site
-            .get(&format!("/api/analytics/top-users{q}"), Some(ADMIN))
+            .json(&format!("/api/analytics/top-users{q}"), Some(ADMIN))
             .await;
         assert_names_field(status, &body, field);
     }
@@ -215,13 +182,13 @@ async fn bad_parameters_are_400_naming_the_field() {
         ("?days=3", "days"),
     ] {
         let (status, body) = site
-            .get(&format!("/api/analytics/heatmap{q}"), Some(ADMIN))
+            .json(&format!("/api/analytics/heatmap{q}"), Some(ADMIN))
             .await;
         assert_names_field(status, &body, field);
     }
     // A tenant's bad parameter is a 400 too (not silently replaced).
     let (status, body) = site
-        .get("/api/analytics/top-users?window=30d", Some(ACME))
+        .json("/api/analytics/top-users?window=30d", Some(ACME))
         .await;
     assert_names_field(status, &body, "window");
 }

@@ -10,6 +10,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 mod common;
+mod served;
 
 mod actions;
 mod analytics;

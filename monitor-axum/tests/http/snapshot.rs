@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use monitor_axum::{RouterConfig, monitor_core};
 use monitor_core::Monitor;
 use monitor_core::activity::{ActivityMeta, Outcome};
@@ -18,6 +17,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{ACME, ADMIN, MONITOR, auth, http_client};
+use crate::served::{nested, serve};
 
 /// A monitor and its router on 127.0.0.1.
 struct Site {
@@ -28,14 +28,8 @@ struct Site {
 
 impl Site {
     async fn start(config: RouterConfig, monitor: Monitor) -> Site {
-        let app: Router = Router::new().nest("/monitor", config.router(monitor.clone(), auth()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}/monitor", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
         Site {
-            base,
+            base: serve(nested(config, &monitor, auth())).await,
             monitor,
             client: http_client(),
         }

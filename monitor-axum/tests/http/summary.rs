@@ -4,52 +4,17 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use axum::Router;
 use axum::http::StatusCode;
-use monitor_axum::router;
 use monitor_core::bus::MessageEvent;
 use monitor_core::errors::{ErrorEvent, Severity};
 use monitor_core::{ManualClock, Monitor};
 use serde_json::Value;
 
-use crate::common::{ACME, ADMIN, MONITOR, assert_error, assert_names_field, auth, http_client};
+use crate::common::{ACME, ADMIN, MONITOR, assert_error, assert_names_field};
+use crate::served::Site;
 
 /// Saturday 2026-11-21 12:00 UTC.
 const SATURDAY_NOON: u64 = 1_795_262_400;
-
-struct Site {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Site {
-    async fn start(monitor: &Monitor) -> Site {
-        let app: Router = Router::new().nest("/monitor", router(monitor.clone(), auth()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}/monitor", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Site {
-            base,
-            client: http_client(),
-        }
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
-        let mut req = self.client.get(format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send().await.expect("answers")
-    }
-
-    async fn json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let res = self.get(path, token).await;
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-}
 
 /// Saturday: 3 messages of Ada (name with a comma), one critical error;
 /// the clock then moves to Sunday 01:00.

@@ -27,6 +27,15 @@ async fn monitor_with_a_week() -> (Monitor, ManualClock) {
     (monitor, clock)
 }
 
+/// The summary's top users as (user id, count).
+fn top_counts(s: &Summary) -> Vec<(&str, u64)> {
+    s.top_users
+        .users
+        .iter()
+        .map(|u| (u.user_id.as_str(), u.count))
+        .collect()
+}
+
 fn near(x: Option<f64>, want: f64) -> bool {
     x.is_some_and(|x| (x - want).abs() <= want * 0.05)
 }
@@ -60,12 +69,7 @@ async fn a_daily_summary_has_the_closed_days_figures() {
 
     // The closed Saturday: Zed's Sunday messages are not in it, though the
     // rolling 7 d window read at generation time lists him first.
-    let top: Vec<(&str, u64)> = s
-        .top_users
-        .users
-        .iter()
-        .map(|u| (u.user_id.as_str(), u.count))
-        .collect();
+    let top = top_counts(&s);
     assert_eq!(top, [("u-ada", 5), ("u-bob", 3), ("=cmd", 1)]);
     assert!(s.top_users.users.iter().all(|u| u.max_overcount == 0));
     assert_eq!(s.top_users.days_counted, 1);
@@ -116,12 +120,7 @@ async fn a_weekly_summary_merges_its_days() {
         s.totals.unique_users
     );
     assert_eq!(s.errors.map(|e| e.total()), Some(10));
-    let top: Vec<(&str, u64)> = s
-        .top_users
-        .users
-        .iter()
-        .map(|u| (u.user_id.as_str(), u.count))
-        .collect();
+    let top = top_counts(&s);
     assert_eq!(
         top,
         [("u-zed", 10), ("u-ada", 5), ("u-bob", 3), ("=cmd", 1)]
