@@ -135,8 +135,9 @@ impl TopUsers {
         self.record_many_at(client_id, user_id, user_name, at, 1);
     }
 
-    /// Counts `n` messages handled at `at`, as `n` calls of
-    /// [`record_at`](Self::record_at) would, under one lock: for loading
+    /// Counts `n` messages handled at `at`, with the bounds of `n` calls
+    /// of [`record_at`](Self::record_at), under one lock and in one
+    /// weighted update (its cost does not grow with `n`): for loading
     /// history a host counted elsewhere (the demo bot's backfilled week).
     pub fn record_many_at(
         &self,
