@@ -34,14 +34,28 @@ impl ErrorCounts {
     }
 
     pub(crate) fn add(&mut self, now_ms: u64, severity: Severity, service: &str) {
-        let minute = now_ms / MINUTE_MS;
+        self.add_at(now_ms, now_ms, severity, service, 1);
+    }
+
+    /// Counts `n` errors that happened at `at_ms` (at most `now_ms`): in
+    /// its minute and hour while the rings still hold them, and always in
+    /// the totals and the service's counts.
+    pub(crate) fn add_at(
+        &mut self,
+        at_ms: u64,
+        now_ms: u64,
+        severity: Severity,
+        service: &str,
+        n: u64,
+    ) {
+        let (minute, now_minute) = (at_ms.min(now_ms) / MINUTE_MS, now_ms / MINUTE_MS);
         let i = severity.index();
-        self.total[i] += 1;
-        if let Some(m) = self.minutes.entry(minute, minute) {
-            m[i] += 1;
+        self.total[i] = self.total[i].saturating_add(n);
+        if let Some(m) = self.minutes.entry(minute, now_minute) {
+            m[i] = m[i].saturating_add(n);
         }
-        if let Some(h) = self.hours.entry(minute / 60, minute / 60) {
-            h[i] += 1;
+        if let Some(h) = self.hours.entry(minute / 60, now_minute / 60) {
+            h[i] = h[i].saturating_add(n);
         }
         let known = self.services.contains_key(service);
         let key = if known || self.services.len() < MAX_SERVICES {
@@ -50,11 +64,11 @@ impl ErrorCounts {
             OTHER
         };
         match self.services.get_mut(key) {
-            Some(n) => n[i] += 1,
+            Some(c) => c[i] = c[i].saturating_add(n),
             None => {
-                let mut n = [0; 4];
-                n[i] = 1;
-                self.services.insert(key.to_owned(), n);
+                let mut c = [0; 4];
+                c[i] = n;
+                self.services.insert(key.to_owned(), c);
             }
         }
     }

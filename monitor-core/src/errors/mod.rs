@@ -17,6 +17,7 @@ mod counts;
 mod event;
 mod fingerprint;
 pub(crate) mod group;
+mod history;
 mod hygiene;
 mod log;
 mod query;

@@ -402,3 +402,40 @@ fn logging_from_many_threads_while_querying_loses_nothing() {
     assert_eq!(groups.len(), 7);
     assert_eq!(groups.iter().map(|g| g.count).sum::<u64>(), 20_000);
 }
+
+#[test]
+fn counted_history_adds_to_the_counts_but_makes_no_entry() {
+    let clock = clock();
+    let log = log_with(&clock);
+    let messages = MetricsCollector::new(CollectorConfig::default().with_clock(clock.clone()));
+    let now = clock.now();
+    let hour = |h: u64| now - Duration::from_secs(h * 3_600);
+    log.count_at(hour(2), "payments", Severity::Critical, 3);
+    log.count_at(hour(2), "db", Severity::Warning, 4);
+    log.count_at(now - Duration::from_secs(10 * 60), "db", Severity::Error, 2);
+    log.count_at(now + Duration::from_secs(3_600), "db", Severity::Info, 1); // counts as now
+    log.count_at(hour(200), "old", Severity::Error, 5); // past the hourly counts
+    log.count_at(hour(1), "db", Severity::Error, 0); // nothing
+    log.count_at(hour(2), "\u{1b}[31m", Severity::Info, 1); // cleaned to "[31m"
+
+    let now_hour = (MONDAY + 12 * 3_600) / 3_600;
+    assert_eq!(
+        log.errors_per_hour(now_hour - 2, 3),
+        [Some(8), Some(2), Some(1)]
+    );
+    let stats = log.stats(&messages);
+    let s = stats.by_severity;
+    assert_eq!((s.critical, s.error, s.warning, s.info), (3, 7, 4, 2));
+    assert_eq!(stats.last_hour, 3, "the minutes of the last hour: 2 + 1");
+    let services: Vec<(&str, u64)> = stats
+        .by_service
+        .iter()
+        .map(|c| (c.service.as_str(), c.count))
+        .collect();
+    for want in [("payments", 3), ("db", 7), ("old", 5), ("[31m", 1)] {
+        assert!(services.contains(&want), "{want:?} in {services:?}");
+    }
+    let (ids, total) = query(&log, &[]);
+    assert_eq!((ids.len(), total), (0, 0), "no entries, no groups");
+    assert_eq!(log.counters().cleaned_fields, 1);
+}
