@@ -371,7 +371,7 @@ async function topUsersMatch(p, query, refresh) {
   }, 15000, 500).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(last)}`); });
 }
 
-test('the analytics view: change arrows, the 4-week heatmap, top users, and a marker on the spike hour', async () => {
+test('the analytics view: change arrows, the 4-week heatmap, top users, and markers on the volume spike and the error burst', async () => {
   // The bot's history has a burst 3 hours back (MONITOR_SIM_SPIKE=1): the API flags that hour.
   const said = await until('the spike in the bot\'s log', async () => /spike of \d+ extra messages in the hour from (\S+)/.exec(botLog)?.[1], 120000, 300);
   const spike = new Date(said).toISOString();
@@ -396,6 +396,16 @@ test('the analytics view: change arrows, the 4-week heatmap, top users, and a ma
   assert.ok(Math.abs(at - expected) < 0.5 / 23, `marker at ${at.toFixed(3)} of the plot, its hour at ${expected.toFixed(3)}`);
   assert.match(await ring.getAttribute('title'), /σ above the trailing mean/);
   assert.match(await p.locator('#anomalies-volume li').first().textContent(), /^Anomaly · .*messages, [\d.]+σ above/);
+
+  // The error burst 5 hours back (counted history): markers on the error-rate chart, on exactly the hours the API flags.
+  const burst = new Date(/error burst of \d+ in the hour from (\S+)/.exec(botLog)[1]).toISOString();
+  const rateFlagged = hourly.filter((b) => b.anomalies.error_rate).map((b) => new Date(b.start).toISOString()).sort();
+  assert.ok(rateFlagged.includes(burst), `burst at ${burst}, flagged ${rateFlagged}`);
+  const errMarks = p.locator('#chart-errors .anomaly-mark');
+  await until('the error-rate chart\'s markers', async () => (await errMarks.count()) > 0);
+  const errMarked = await errMarks.evaluateAll((els) => els.map((e) => new Date(e.dataset.start).toISOString()));
+  assert.deepEqual(errMarked.sort(), rateFlagged);
+  assert.match(await p.locator('#anomalies-errors li').first().textContent(), /^Anomaly · .*errors, [\d.]+σ above/);
 
   // Change arrows: shown exactly where the API has a change, pointing its way.
   const metrics = (await api('api/metrics', ADMIN)).body;

@@ -248,54 +248,70 @@ async fn run_agents(monitor: Monitor) {
     }
 }
 
-/// About one error per 400 messages (one every 4 s at the peak rate, at
-/// most 30 s apart at night): mostly warnings, some errors, rarely
-/// critical. The error rate stays near 0.25 %, under the health
-/// thresholds, so the demo is healthy unless someone makes it otherwise.
+/// The demo's errors: (service, operation, error type, severity,
+/// message), drawn by [`pick_error_kind`].
+pub(crate) const ERROR_KINDS: [(&str, &str, &str, Severity, &str); 4] = [
+    (
+        "llm",
+        "complete",
+        "RateLimited",
+        Severity::Warning,
+        "429 from provider, retrying",
+    ),
+    ("db", "query", "Timeout", Severity::Error, "query took 31 s"),
+    (
+        "payments",
+        "charge",
+        "GatewayDown",
+        Severity::Critical,
+        "no answer from gateway",
+    ),
+    (
+        "webhook",
+        "deliver",
+        "BadPayload",
+        Severity::Info,
+        "missing field user_id",
+    ),
+];
+
+/// An index into [`ERROR_KINDS`]: mostly warnings, some errors, rarely
+/// critical.
+pub(crate) fn pick_error_kind(rng: &mut impl Rng) -> usize {
+    match rng.random_range(0..20) {
+        0 => 2,
+        1..=6 => 1,
+        7..=9 => 3,
+        _ => 0,
+    }
+}
+
+/// Seconds between two errors at `share` of the peak load: one every 4 s
+/// at the peak, at most 30 s apart at night.
+pub(crate) fn error_interval(share: f64) -> f64 {
+    (4.0 / share).min(30.0)
+}
+
+/// About one error per 400 messages ([`error_interval`]): the error rate
+/// stays near 0.25 %, under the health thresholds, so the demo is
+/// healthy unless someone makes it otherwise.
 async fn report_errors(monitor: Monitor) {
-    let kinds = [
-        (
-            "llm",
-            "complete",
-            "RateLimited",
-            Severity::Warning,
-            "429 from provider, retrying",
-        ),
-        ("db", "query", "Timeout", Severity::Error, "query took 31 s"),
-        (
-            "payments",
-            "charge",
-            "GatewayDown",
-            Severity::Critical,
-            "no answer from gateway",
-        ),
-        (
-            "webhook",
-            "deliver",
-            "BadPayload",
-            Severity::Info,
-            "missing field user_id",
-        ),
-    ];
     loop {
         let (i, tenant) = {
             let mut rng = rand::rng();
-            let i = match rng.random_range(0..20) {
-                0 => 2,
-                1..=6 => 1,
-                7..=9 => 3,
-                _ => 0,
-            };
-            (i, TENANTS[rng.random_range(0..TENANTS.len())])
+            (
+                pick_error_kind(&mut rng),
+                TENANTS[rng.random_range(0..TENANTS.len())],
+            )
         };
-        let (service, op, kind, severity, message) = kinds[i];
+        let (service, op, kind, severity, message) = ERROR_KINDS[i];
         monitor.log_error(
             ErrorEvent::new(service, op, kind, message)
                 .client(tenant)
                 .severity(severity),
         );
         let share = load::at(std::time::SystemTime::now());
-        tokio::time::sleep(Duration::from_secs_f64((4.0 / share).min(30.0))).await;
+        tokio::time::sleep(Duration::from_secs_f64(error_interval(share))).await;
     }
 }
 
