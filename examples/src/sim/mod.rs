@@ -22,7 +22,7 @@ use std::thread;
 use std::time::Duration;
 
 use monitor_core::Monitor;
-use monitor_core::activity::{ActivityMeta, Outcome};
+use monitor_core::activity::{ActivityMeta, ActivityTracker, Outcome};
 use monitor_core::bus::MessageEvent;
 use monitor_core::errors::{ErrorEvent, Severity};
 use monitor_core::health::{CheckOptions, CheckResult, FnCheck, Health, HealthBuilder};
@@ -98,8 +98,11 @@ pub fn start(monitor: &Monitor, worker: outbound::Worker) {
         let monitor = monitor.clone();
         thread::spawn(move || handle_messages(&monitor));
     }
-    tokio::spawn(take_calls(monitor.clone()));
-    tokio::spawn(run_agents(monitor.clone()));
+    // Both kinds exist before the router serves: a page polling right
+    // after a restart would otherwise get a 404 for a kind these tasks
+    // had not touched yet.
+    tokio::spawn(take_calls(monitor.activities("call")));
+    tokio::spawn(run_agents(monitor.activities("agent")));
     tokio::spawn(report_errors(monitor.clone()));
     tokio::spawn(worker.run());
 }
@@ -174,8 +177,7 @@ fn handle_messages(monitor: &Monitor) -> ! {
 }
 
 /// A call every ~300 ms, each lasting a few seconds.
-async fn take_calls(monitor: Monitor) {
-    let calls = monitor.activities("call");
+async fn take_calls(calls: ActivityTracker) {
     for n in 0u64.. {
         let (tenant, phone, seconds, quality) = {
             let mut rng = rand::rng();
@@ -213,8 +215,7 @@ const AGENT_STEPS: [&str; 3] = ["strategist", "generator", "reviewer"];
 
 /// An agent run every ~6 s: an orchestrator (`agent` activity) whose steps
 /// run one after the other as its children, each reporting progress.
-async fn run_agents(monitor: Monitor) {
-    let agents = monitor.activities("agent");
+async fn run_agents(agents: ActivityTracker) {
     for n in 0u64.. {
         let tenant = TENANTS[rand::rng().random_range(0..TENANTS.len())];
         let agents = agents.clone();
